@@ -3,6 +3,8 @@
 //! single-pass scanner against a regex pipeline shaped like upstream's, on a
 //! short and a long name.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use regex::Regex;
 use std::hint::black_box;

@@ -4,11 +4,7 @@
 use crate::model::{CpuType, DiskType, FlavorName};
 
 fn plural(n: u32, singular: &str) -> String {
-    if n == 1 {
-        format!("{n} {singular}")
-    } else {
-        format!("{n} {singular}s")
-    }
+    if n == 1 { format!("{n} {singular}") } else { format!("{n} {singular}s") }
 }
 
 impl FlavorName {
@@ -83,18 +79,10 @@ impl FlavorName {
             parts.push(text);
         }
         if let Some(gpu) = &self.gpu {
-            let mut text = format!(
-                "{} {}",
-                if gpu.passthrough { "pass-through" } else { "virtual" },
-                gpu.vendor.prose()
-            );
+            let mut text =
+                format!("{} {}", if gpu.passthrough { "pass-through" } else { "virtual" }, gpu.vendor.prose());
             if let Some(code) = &gpu.generation {
-                let name = gpu
-                    .vendor
-                    .generations()
-                    .iter()
-                    .find(|(c, _)| c == code)
-                    .map_or(code.as_str(), |(_, n)| n);
+                let name = gpu.vendor.generations().iter().find(|(c, _)| c == code).map_or(code.as_str(), |(_, n)| n);
                 text.push(' ');
                 text.push_str(name);
             }

@@ -38,7 +38,7 @@ impl NamingVersion {
     pub fn label(self) -> &'static str {
         match self {
             Self::V3 => "v3",
-            Self::V1Tolerated => "v1 (tolerated)",
+            Self::V1Tolerated => "v1",
         }
     }
 }

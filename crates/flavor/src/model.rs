@@ -89,7 +89,7 @@ impl Ram {
 
     /// The memory amount as written in names: `4`, `0.5`, `3.5`.
     pub fn amount_text(&self) -> String {
-        if self.half_gib % 2 == 0 {
+        if self.half_gib.is_multiple_of(2) {
             (self.half_gib / 2).to_string()
         } else {
             format!("{}.5", self.half_gib / 2)
@@ -176,14 +176,8 @@ pub enum Hypervisor {
 
 impl Hypervisor {
     /// All hypervisors in table order.
-    pub const ALL: [Self; 6] = [
-        Self::Kvm,
-        Self::CloudHypervisor,
-        Self::Xen,
-        Self::Vmware,
-        Self::HyperV,
-        Self::BareMetal,
-    ];
+    pub const ALL: [Self; 6] =
+        [Self::Kvm, Self::CloudHypervisor, Self::Xen, Self::Vmware, Self::HyperV, Self::BareMetal];
 
     /// The code used in flavor names.
     pub fn code(self) -> &'static str {

@@ -7,9 +7,7 @@
 //! "does not match". The accepted language is the upstream one, with the value
 //! tables of scs-0100-v3 (CPU generations, GPU generations) enforced.
 
-use crate::model::{
-    Cpu, CpuBrand, CpuType, CpuVendor, Disk, DiskType, FlavorName, Gpu, GpuVendor, Hypervisor, Ram,
-};
+use crate::model::{Cpu, CpuBrand, CpuType, CpuVendor, Disk, DiskType, FlavorName, Gpu, GpuVendor, Hypervisor, Ram};
 use serde::Serialize;
 use std::fmt;
 
@@ -104,13 +102,7 @@ pub struct ParseError {
 
 /// Parses `name` in the given syntax.
 pub fn parse_with(name: &str, syntax: Syntax) -> Result<FlavorName, ParseError> {
-    Scanner {
-        text: name,
-        bytes: name.as_bytes(),
-        pos: 0,
-        syntax,
-    }
-    .flavor()
+    Scanner { text: name, bytes: name.as_bytes(), pos: 0, syntax }.flavor()
 }
 
 struct Scanner<'a> {
@@ -125,12 +117,7 @@ const SLOT_NAMES: [&str; 5] = ["hypervisor", "hwv", "CPU brand", "GPU", "ib"];
 
 impl Scanner<'_> {
     fn err<T>(&self, position: usize, component: Component, message: impl Into<String>) -> Result<T, ParseError> {
-        Err(ParseError {
-            position,
-            component,
-            message: message.into(),
-            syntax: self.syntax,
-        })
+        Err(ParseError { position, component, message: message.into(), syntax: self.syntax })
     }
 
     fn peek(&self) -> Option<u8> {
@@ -200,10 +187,7 @@ impl Scanner<'_> {
         let kind = match self.peek().and_then(|b| CpuType::from_letter(char::from(b))) {
             Some(kind) => kind,
             None if self.peek() == Some(b'i')
-                && self
-                    .bytes
-                    .get(at + 1)
-                    .is_some_and(|&b| CpuType::from_letter(char::from(b)).is_some()) =>
+                && self.bytes.get(at + 1).is_some_and(|&b| CpuType::from_letter(char::from(b)).is_some()) =>
             {
                 return self.err(at, Component::CpuType, "insecure suffix 'i' must follow the CPU type letter");
             }
@@ -253,11 +237,7 @@ impl Scanner<'_> {
             let at = self.pos;
             return self.err(at, Component::Ram, "RAM suffix 'u' must come before 'o'");
         }
-        Ok(Ram {
-            half_gib,
-            no_ecc,
-            oversubscribed,
-        })
+        Ok(Ram { half_gib, no_ecc, oversubscribed })
     }
 
     fn disk(&mut self) -> Result<Disk, ParseError> {
@@ -304,10 +284,8 @@ impl Scanner<'_> {
             }
             self.pos += 1;
             let seg_start = self.pos;
-            let seg_end = self.bytes[seg_start..]
-                .iter()
-                .position(|&c| c == sep)
-                .map_or(self.bytes.len(), |i| seg_start + i);
+            let seg_end =
+                self.bytes[seg_start..].iter().position(|&c| c == sep).map_or(self.bytes.len(), |i| seg_start + i);
             let segment = &self.text[seg_start..seg_end];
             let slot = self.extension(segment, seg_start, name)?;
             if let Some(last) = last_slot {
@@ -320,9 +298,7 @@ impl Scanner<'_> {
                         Component::Extension,
                         format!(
                             "{} extension '{}' must come before the {} extension",
-                            SLOT_NAMES[slot],
-                            segment,
-                            SLOT_NAMES[last]
+                            SLOT_NAMES[slot], segment, SLOT_NAMES[last]
                         ),
                     );
                 }
@@ -406,11 +382,7 @@ impl Scanner<'_> {
         if h_len > 3 {
             return self.err(at + digits_len, Component::CpuBrand, "at most 'hhh' (>3.75 GHz) is defined");
         }
-        Ok(CpuBrand {
-            vendor,
-            generation,
-            frequency: h_len as u8,
-        })
+        Ok(CpuBrand { vendor, generation, frequency: h_len as u8 })
     }
 
     fn gpu(&self, passthrough: bool, rest: &str, at: usize) -> Result<Gpu, ParseError> {

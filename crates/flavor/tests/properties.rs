@@ -2,8 +2,12 @@
 //! Property tests: names generated from the grammar round-trip through the
 //! parser in both syntaxes, and no input makes the parser panic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use proptest::prelude::*;
-use scs_flavor::model::{Cpu, CpuBrand, CpuType, CpuVendor, Disk, DiskType, FlavorName, Gpu, GpuVendor, Hypervisor, Ram};
+use scs_flavor::model::{
+    Cpu, CpuBrand, CpuType, CpuVendor, Disk, DiskType, FlavorName, Gpu, GpuVendor, Hypervisor, Ram,
+};
 use scs_flavor::{Syntax, parse, parse_with};
 
 fn cpu_type() -> impl Strategy<Value = CpuType> {
@@ -30,19 +34,11 @@ fn disk() -> impl Strategy<Value = Option<Disk>> {
 }
 
 fn cpu_brand() -> impl Strategy<Value = Option<CpuBrand>> {
-    let vendor = prop_oneof![
-        Just(CpuVendor::Intel),
-        Just(CpuVendor::Amd),
-        Just(CpuVendor::Arm),
-        Just(CpuVendor::RiscV)
-    ];
+    let vendor =
+        prop_oneof![Just(CpuVendor::Intel), Just(CpuVendor::Amd), Just(CpuVendor::Arm), Just(CpuVendor::RiscV)];
     proptest::option::of((vendor, any::<u8>(), any::<bool>(), 0u8..=3).prop_map(|(vendor, g, has_gen, frequency)| {
         let known = vendor.generations().len() as u8;
-        CpuBrand {
-            vendor,
-            generation: has_gen.then_some(g % known),
-            frequency,
-        }
+        CpuBrand { vendor, generation: has_gen.then_some(g % known), frequency }
     }))
 }
 

@@ -5,6 +5,8 @@
 //! the project) still contain every name listed here, so the table cannot
 //! silently drift from its source.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use scs_flavor::{NamingVersion, Syntax, parse};
 
 /// (name, expected, where it appears and why).
@@ -40,11 +42,7 @@ const EXAMPLES: &[(&str, Expect, &str)] = &[
     ("SCS-2C-4-10", V3, "v3 disks: cloud decides type"),
     ("SCS-2C-4-10_bms_z3", V3, "v3 disks"),
     ("SCS-2C-4-n", V3, "v3 disks: cloud decides size"),
-    (
-        "SCS-2C-4-n_bms_3",
-        Invalid("extension"),
-        "v2/v3 list it, but a CPU brand needs a vendor letter: typo for _z3",
-    ),
+    ("SCS-2C-4-n_bms_3", Invalid("extension"), "v2/v3 list it, but a CPU brand needs a vendor letter: typo for _z3"),
     ("SCS-2C-4-", V3, "v3 disks: cloud decides type and size"),
     ("SCS-2C-4-_bms_z3", V3, "v3 disks"),
     ("SCS-2C-4-_bms_z3h_GNa-64_ib", V3, "v3 disks"),
@@ -232,8 +230,9 @@ fn every_listed_name_occurs_in_the_standards_texts() {
         "scs-0100-v3-flavor-naming.md",
         "scs-0103-v1-standard-flavors.md",
     ] {
-        let text = std::fs::read_to_string(dir.join(file))
-            .unwrap_or_else(|e| panic!("{}: {e} (set SCS_SKIP_UPSTREAM=1 without ../shared)", dir.join(file).display()));
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| {
+            panic!("{}: {e} (set SCS_SKIP_UPSTREAM=1 without ../shared)", dir.join(file).display())
+        });
         corpus.push_str(&text.replace("**", "").replace("\\*", "").replace("\\_", "_"));
         corpus.push('\n');
     }

@@ -1,1 +1,88 @@
-fn main() {}
+// SPDX-License-Identifier: Apache-2.0
+//! `scs`: the Sovereign Cloud Stack in one binary.
+//!
+//! Commands are thin: each parses its arguments, calls the library crate that
+//! owns the domain (`scs-flavor`, `scs-standards`, ...) and prints. Errors
+//! carry context (which file, which name) and end the process with exit code
+//! 2 (usage or input errors); commands that judge something (`flavor check`)
+//! use 1 for "judged invalid".
+
+/// `println!` that reports write errors (a closed pipe) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that reports write errors instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+mod commands;
+mod output;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Sovereign Cloud Stack: standards, conformance checks and open operations.
+#[derive(Debug, Parser)]
+#[command(name = "scs", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The flavor-naming standard (scs-0100): check, describe, convert names.
+    #[command(subcommand)]
+    Flavor(commands::flavor::FlavorCommand),
+    /// Certificate scopes: versions, validity on a date, testcases.
+    #[command(subcommand)]
+    Scope(commands::scope::ScopeCommand),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Flavor(c) => commands::flavor::run(c),
+        Command::Scope(c) => commands::scope::run(c),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("scs: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A reader that stopped reading (`scs ... | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -3,6 +3,8 @@
 //! reported as ratios within one run: 10,000 vs 1,000 results (linear scaling
 //! means ~10x), and evaluation vs. merely reading the records.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use chrono::{Duration, NaiveDateTime};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use scs_standards::embedded::load_scope;
@@ -25,9 +27,7 @@ fn history(n: usize, ids: &[String], start: NaiveDateTime) -> Vec<ResultRecord> 
 }
 
 fn evaluation(c: &mut Criterion) {
-    let Ok(scope) = load_scope("scs-compatible-iaas") else {
-        panic!("embedded scope does not load")
-    };
+    let Ok(scope) = load_scope("scs-compatible-iaas") else { panic!("embedded scope does not load") };
     let ids: Vec<String> = scope.testcases.iter().map(|t| t.id.clone()).collect();
     let start = NaiveDateTime::parse_from_str("2026-08-01 00:00:00", "%Y-%m-%d %H:%M:%S").unwrap_or_default();
     let now = start + Duration::days(8);

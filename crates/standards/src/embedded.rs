@@ -105,19 +105,12 @@ pub fn load_image_spec(name: &str) -> Result<ImageSpec, LoadError> {
 
 /// Every embedded scope, loaded.
 pub fn all_scopes() -> Result<Vec<Scope>, FileError> {
-    SCOPES
-        .iter()
-        .map(|f| Scope::from_yaml(&format!("<embedded>/{}", f.path), f.text))
-        .collect()
+    SCOPES.iter().map(|f| Scope::from_yaml(&format!("<embedded>/{}", f.path), f.text)).collect()
 }
 
 fn read(path: &str) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|e| FileError {
-        file: path.to_owned(),
-        place: Default::default(),
-        message: e.to_string(),
-    }
-    .into())
+    std::fs::read_to_string(path)
+        .map_err(|e| FileError { file: path.to_owned(), place: Default::default(), message: e.to_string() }.into())
 }
 
 fn not_found(name: &str, files: &[EmbeddedFile], err: Option<LoadError>) -> LoadError {

@@ -18,11 +18,7 @@ pub struct Place {
 impl Place {
     /// A place from a span and a path.
     pub fn new(location: serde_saphyr::Location, path: impl Into<String>) -> Self {
-        Self {
-            line: location.line(),
-            column: location.column(),
-            path: path.into(),
-        }
+        Self { line: location.line(), column: location.column(), path: path.into() }
     }
 }
 
@@ -79,11 +75,7 @@ pub(crate) fn yaml_error(file: &str, e: &serde_saphyr::Error, path: String) -> F
         })
         .unwrap_or(first)
         .to_owned();
-    FileError {
-        file: file.to_owned(),
-        place: Place { line, column, path },
-        message,
-    }
+    FileError { file: file.to_owned(), place: Place { line, column, path }, message }
 }
 
 /// Removes the `.value` steps that `Spanned` wrappers add and the lone `.`

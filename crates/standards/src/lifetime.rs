@@ -85,10 +85,7 @@ impl FromStr for Lifetime {
     type Err = UnknownLifetime;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| UnknownLifetime(s.to_owned()))
+        Self::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| UnknownLifetime(s.to_owned()))
     }
 }
 

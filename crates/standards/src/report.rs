@@ -44,7 +44,8 @@ pub mod timestamp {
     /// Reads any accepted spelling.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
         let text = String::deserialize(d)?;
-        parse(&text).ok_or_else(|| serde::de::Error::custom(format!("'{text}' is not a timestamp (YYYY-MM-DD HH:MM:SS)")))
+        parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("'{text}' is not a timestamp (YYYY-MM-DD HH:MM:SS)")))
     }
 }
 
@@ -314,11 +315,7 @@ pub fn read_reports(file: &str, text: &str) -> Result<Vec<AnyReport>, FileError>
         let Some(doc) = doc else { continue };
         let err = |message: String| FileError {
             file: file.to_owned(),
-            place: Place {
-                line: 0,
-                column: 0,
-                path: format!("document {}", i + 1),
-            },
+            place: Place { line: 0, column: 0, path: format!("document {}", i + 1) },
             message,
         };
         let missing = |key: &str| err(format!("missing field `{key}`"));
@@ -347,9 +344,9 @@ pub fn read_reports(file: &str, text: &str) -> Result<Vec<AnyReport>, FileError>
                 },
             }));
         } else {
-            return Err(err(
-                "neither an upstream report (no `spec`) nor an scs-0003-v2 report (no `tests`)".to_owned(),
-            ));
+            return Err(
+                err("neither an upstream report (no `spec`) nor an scs-0003-v2 report (no `tests`)".to_owned()),
+            );
         }
     }
     if reports.is_empty() {

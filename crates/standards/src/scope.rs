@@ -347,21 +347,18 @@ fn key_path(base: &str, key: &str) -> String {
 }
 
 impl Builder<'_> {
-    fn err<T>(&self, location: serde_saphyr::Location, path: impl Into<String>, message: impl Into<String>) -> Result<T, FileError> {
-        Err(FileError {
-            file: self.source.to_owned(),
-            place: Place::new(location, path),
-            message: message.into(),
-        })
+    fn err<T>(
+        &self,
+        location: serde_saphyr::Location,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Result<T, FileError> {
+        Err(FileError { file: self.source.to_owned(), place: Place::new(location, path), message: message.into() })
     }
 
     fn date(&self, value: &Spanned<String>, path: &str) -> Result<NaiveDate, FileError> {
         NaiveDate::parse_from_str(value.value.trim(), "%Y-%m-%d").or_else(|_| {
-            self.err(
-                value.referenced,
-                path,
-                format!("'{}' is not a date (expected YYYY-MM-DD)", value.value),
-            )
+            self.err(value.referenced, path, format!("'{}' is not a date (expected YYYY-MM-DD)", value.value))
         })
     }
 
@@ -369,7 +366,13 @@ impl Builder<'_> {
         let legacy = raw.versions.iter().any(|v| v.standards.is_some());
         let grouped = raw.groups.is_some() || raw.versions.iter().any(|v| v.test.is_some());
         let format = match (legacy, grouped) {
-            (true, true) => return self.err(serde_saphyr::Location::UNKNOWN, "versions", "mixes the legacy `standards` format with `groups`"),
+            (true, true) => {
+                return self.err(
+                    serde_saphyr::Location::UNKNOWN,
+                    "versions",
+                    "mixes the legacy `standards` format with `groups`",
+                );
+            }
             (true, false) => ScopeFormat::Legacy,
             (false, true) => ScopeFormat::Groups,
             (false, false) => ScopeFormat::Modules,
@@ -398,7 +401,11 @@ impl Builder<'_> {
                     }
                 }
                 RawVariable::WithDefault(_) => {
-                    return self.err(var.referenced, format!("variables[{i}]"), "a variable with a default must be a single-key map");
+                    return self.err(
+                        var.referenced,
+                        format!("variables[{i}]"),
+                        "a variable with a default must be a single-key map",
+                    );
                 }
             }
         }
@@ -428,7 +435,11 @@ impl Builder<'_> {
         }
         if format == ScopeFormat::Legacy {
             if raw.timeline.is_some() {
-                return self.err(serde_saphyr::Location::UNKNOWN, "timeline", "legacy files derive their timeline from version dates");
+                return self.err(
+                    serde_saphyr::Location::UNKNOWN,
+                    "timeline",
+                    "legacy files derive their timeline from version dates",
+                );
             }
         } else {
             self.timeline(&mut scope, raw.timeline.unwrap_or_default())?;
@@ -478,13 +489,21 @@ impl Builder<'_> {
         for (mi, module) in raw.unwrap_or_default().into_iter().enumerate() {
             let path = format!("modules[{mi}]");
             if scope.module(&module.id.value).is_some() {
-                return self.err(module.id.referenced, format!("{path}.id"), format!("duplicate module id '{}'", module.id.value));
+                return self.err(
+                    module.id.referenced,
+                    format!("{path}.id"),
+                    format!("duplicate module id '{}'", module.id.value),
+                );
             }
             let mut targets = BTreeMap::new();
             for (target, ids) in module.targets.unwrap_or_default() {
                 let mut checked = Vec::new();
                 for (i, id) in ids.unwrap_or_default().iter().enumerate() {
-                    checked.push(self.check_testcase_ref(scope, id, format!("{}[{i}]", key_path(&format!("{path}.targets"), &target)))?);
+                    checked.push(self.check_testcase_ref(
+                        scope,
+                        id,
+                        format!("{}[{i}]", key_path(&format!("{path}.targets"), &target)),
+                    )?);
                 }
                 targets.insert(target, checked);
             }
@@ -501,28 +520,37 @@ impl Builder<'_> {
 
     fn new_version(&self, scope: &Scope, raw: &RawVersion, path: &str) -> Result<Version, FileError> {
         if scope.version(&raw.version.value).is_some() {
-            return self.err(raw.version.referenced, format!("{path}.version"), format!("duplicate version '{}'", raw.version.value));
+            return self.err(
+                raw.version.referenced,
+                format!("{path}.version"),
+                format!("duplicate version '{}'", raw.version.value),
+            );
         }
         let stabilized_at = match &raw.stabilized_at {
             Some(d) => Some(self.date(d, &format!("{path}.stabilized_at"))?),
             None => None,
         };
-        let mut version = Version {
-            name: raw.version.value.clone(),
-            includes: Vec::new(),
-            stabilized_at,
-            targets: BTreeMap::new(),
-        };
+        let mut version =
+            Version { name: raw.version.value.clone(), includes: Vec::new(), stabilized_at, targets: BTreeMap::new() };
         for (target, ids) in raw.targets.iter().flatten() {
             for (i, id) in ids.iter().enumerate() {
-                let id = self.check_testcase_ref(scope, id, format!("{}[{i}]", key_path(&format!("{path}.targets"), target)))?;
+                let id = self.check_testcase_ref(
+                    scope,
+                    id,
+                    format!("{}[{i}]", key_path(&format!("{path}.targets"), target)),
+                )?;
                 push_unique(version.targets.entry(target.clone()).or_default(), id);
             }
         }
         Ok(version)
     }
 
-    fn modules_format(&self, scope: &mut Scope, modules: Option<Vec<RawModule>>, versions: Vec<RawVersion>) -> Result<(), FileError> {
+    fn modules_format(
+        &self,
+        scope: &mut Scope,
+        modules: Option<Vec<RawModule>>,
+        versions: Vec<RawVersion>,
+    ) -> Result<(), FileError> {
         self.modules(scope, modules)?;
         for (vi, raw) in versions.into_iter().enumerate() {
             let path = format!("versions[{vi}]");
@@ -539,7 +567,11 @@ impl Builder<'_> {
                     RawInclude::Ref(r) => (r.module.clone(), r.parameters.clone().unwrap_or_default()),
                 };
                 let Some(module) = scope.module(&module_id) else {
-                    return self.err(include.referenced, format!("{path}.include[{ii}]"), format!("module '{module_id}' is not defined"));
+                    return self.err(
+                        include.referenced,
+                        format!("{path}.include[{ii}]"),
+                        format!("module '{module_id}' is not defined"),
+                    );
                 };
                 for (name, ids) in &module.targets {
                     let target = version.targets.entry(name.clone()).or_default();
@@ -566,7 +598,11 @@ impl Builder<'_> {
         let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();
         for (gi, group) in groups.iter().enumerate() {
             if by_id.insert(group.id.value.as_str(), gi).is_some() || scope.index.contains_key(&group.id.value) {
-                return self.err(group.id.referenced, format!("groups[{gi}].id"), format!("duplicate id '{}'", group.id.value));
+                return self.err(
+                    group.id.referenced,
+                    format!("groups[{gi}].id"),
+                    format!("duplicate id '{}'", group.id.value),
+                );
             }
         }
         // Flatten groups to testcase lists, rejecting unknown ids and cycles.
@@ -586,23 +622,28 @@ impl Builder<'_> {
         for (vi, raw) in versions.into_iter().enumerate() {
             let path = format!("versions[{vi}]");
             if raw.include.is_some() {
-                return self.err(raw.version.referenced, path, "a version uses either `include` (modules) or `test` (groups)");
+                return self.err(
+                    raw.version.referenced,
+                    path,
+                    "a version uses either `include` (modules) or `test` (groups)",
+                );
             }
             let mut version = self.new_version(scope, &raw, &path)?;
             let Some(test) = &raw.test else {
                 return self.err(raw.version.referenced, format!("{path}.test"), "missing field `test`");
             };
             let Some(&gi) = by_id.get(test.value.as_str()) else {
-                return self.err(test.referenced, format!("{path}.test"), format!("group '{}' is not defined", test.value));
+                return self.err(
+                    test.referenced,
+                    format!("{path}.test"),
+                    format!("group '{}' is not defined", test.value),
+                );
             };
             let main = version.targets.entry("main".to_owned()).or_default();
             for id in flat[gi].iter().flatten() {
                 push_unique(main, id.clone());
             }
-            version.includes.push(Include {
-                module: test.value.clone(),
-                parameters: BTreeMap::new(),
-            });
+            version.includes.push(Include { module: test.value.clone(), parameters: BTreeMap::new() });
             scope.versions.push(version);
         }
         Ok(())
@@ -622,7 +663,11 @@ impl Builder<'_> {
         }
         if stack.contains(&gi) {
             let group = &groups[gi];
-            return self.err(group.id.referenced, format!("groups[{gi}]"), format!("group '{}' includes itself", group.id.value));
+            return self.err(
+                group.id.referenced,
+                format!("groups[{gi}]"),
+                format!("group '{}' includes itself", group.id.value),
+            );
         }
         stack.push(gi);
         let mut out = Vec::new();
@@ -691,7 +736,12 @@ impl Builder<'_> {
                             let id = unique_id(scope, &base, &version.name);
                             // Upstream refuses remote executables; such an entry is manual.
                             let remote = key.0.contains("://");
-                            self.add_testcase(scope, legacy_testcase(&id, &standard.name, standard.url.clone()), remote, &tpath)?;
+                            self.add_testcase(
+                                scope,
+                                legacy_testcase(&id, &standard.name, standard.url.clone()),
+                                remote,
+                                &tpath,
+                            )?;
                             scope.scripts.push(Script {
                                 executable: (!remote).then(|| tool.executable.value.clone()),
                                 args: tool.args.clone(),
@@ -711,10 +761,7 @@ impl Builder<'_> {
                         push_unique(entry, id.clone());
                     }
                 }
-                version.includes.push(Include {
-                    module: module_id.clone(),
-                    parameters: BTreeMap::new(),
-                });
+                version.includes.push(Include { module: module_id.clone(), parameters: BTreeMap::new() });
                 scope.modules.push(Module {
                     id: module_id,
                     name: Some(standard.name),
@@ -751,7 +798,11 @@ impl Builder<'_> {
             None | Some("mandatory") => Ok("main"),
             Some("optional") => Ok("optional"),
             Some(other) => match condition {
-                Some(c) => self.err(c.referenced, path, format!("unknown condition '{other}' (expected mandatory or optional)")),
+                Some(c) => self.err(
+                    c.referenced,
+                    path,
+                    format!("unknown condition '{other}' (expected mandatory or optional)"),
+                ),
                 None => Ok("main"),
             },
         }
@@ -763,7 +814,11 @@ impl Builder<'_> {
             let path = format!("timeline[{i}]");
             let date = self.date(&entry.date, &format!("{path}.date"))?;
             if !seen.insert(date) {
-                return self.err(entry.date.referenced, format!("{path}.date"), format!("duplicate timeline date {date}"));
+                return self.err(
+                    entry.date.referenced,
+                    format!("{path}.date"),
+                    format!("duplicate timeline date {date}"),
+                );
             }
             let mut versions = BTreeMap::new();
             for (name, code) in entry.versions {
@@ -782,7 +837,7 @@ impl Builder<'_> {
             }
             scope.timeline.push(TimelineEntry { date, versions });
         }
-        scope.timeline.sort_by(|a, b| b.date.cmp(&a.date));
+        scope.timeline.sort_by_key(|e| std::cmp::Reverse(e.date));
         Ok(())
     }
 }

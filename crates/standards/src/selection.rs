@@ -84,19 +84,13 @@ impl Scope {
                         known: self.versions.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "),
                     });
                 }
-                vec![SelectedVersion {
-                    name: name.clone(),
-                    validity: self.standing(name, date).validity,
-                }]
+                vec![SelectedVersion { name: name.clone(), validity: self.standing(name, date).validity }]
             }
             None => self
                 .standings(date)
                 .into_iter()
                 .filter(|(_, s)| s.explicit)
-                .map(|(name, s)| SelectedVersion {
-                    name: name.to_owned(),
-                    validity: s.validity,
-                })
+                .map(|(name, s)| SelectedVersion { name: name.to_owned(), validity: s.validity })
                 .collect(),
         };
         let pattern = match &request.tests {

@@ -71,10 +71,7 @@ impl FromStr for Validity {
     type Err = UnknownValidity;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownValidity(s.to_owned()))
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownValidity(s.to_owned()))
     }
 }
 
@@ -97,18 +94,12 @@ impl Scope {
     pub fn standing(&self, version: &str, date: NaiveDate) -> Standing {
         match self.timeline_entry(date).and_then(|e| e.versions.get(version)) {
             Some(&validity) => Standing { validity, explicit: true },
-            None => Standing {
-                validity: Validity::Deprecated,
-                explicit: false,
-            },
+            None => Standing { validity: Validity::Deprecated, explicit: false },
         }
     }
 
     /// Every version in file order with its standing on `date`.
     pub fn standings(&self, date: NaiveDate) -> Vec<(&str, Standing)> {
-        self.versions
-            .iter()
-            .map(|v| (v.name.as_str(), self.standing(&v.name, date)))
-            .collect()
+        self.versions.iter().map(|v| (v.name.as_str(), self.standing(&v.name, date))).collect()
     }
 }

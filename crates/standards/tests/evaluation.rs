@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The monitor's evaluation rules on a small scope.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use chrono::NaiveDateTime;
 use scs_standards::scope::Scope;
 use scs_standards::selection::SelectionRequest;
@@ -31,12 +33,7 @@ fn ts(s: &str) -> NaiveDateTime {
 }
 
 fn rec(tc: &str, result: TestResult, at: &str) -> ResultRecord {
-    ResultRecord {
-        testcase: tc.into(),
-        result,
-        checked_at: ts(at),
-        report: None,
-    }
+    ResultRecord { testcase: tc.into(), result, checked_at: ts(at), report: None }
 }
 
 #[test]
@@ -89,26 +86,14 @@ fn selection_filters_like_upstream() {
     assert_eq!(all.versions.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["next", "v2", "v1"]);
     assert_eq!(all.to_run, ["a", "b", "c"]);
     assert_eq!(all.manual, ["m"]);
-    let light = SelectionRequest {
-        sections: Some(vec!["light".into()]),
-        ..Default::default()
-    };
+    let light = SelectionRequest { sections: Some(vec!["light".into()]), ..Default::default() };
     assert_eq!(scope.select(&light, today).expect("select").to_run, ["a"]);
-    let pattern = SelectionRequest {
-        tests: Some("b|c".into()),
-        ..Default::default()
-    };
+    let pattern = SelectionRequest { tests: Some("b|c".into()), ..Default::default() };
     assert_eq!(scope.select(&pattern, today).expect("select").to_run, ["b", "c"]);
-    let old = SelectionRequest {
-        date: Some("2024-06-01".parse().expect("date")),
-        ..Default::default()
-    };
+    let old = SelectionRequest { date: Some("2024-06-01".parse().expect("date")), ..Default::default() };
     let sel = scope.select(&old, today).expect("select");
     assert_eq!(sel.versions.len(), 1);
     assert_eq!(sel.to_run, ["a", "b", "c"]);
-    let forced = SelectionRequest {
-        version: Some("v9".into()),
-        ..Default::default()
-    };
+    let forced = SelectionRequest { version: Some("v9".into()), ..Default::default() };
     assert!(scope.select(&forced, today).is_err());
 }

@@ -2,9 +2,11 @@
 //! Bad scope files and reports are rejected with the file, line and key path,
 //! and no input makes the loaders panic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use proptest::prelude::*;
-use scs_standards::scope::Scope;
 use scs_standards::read_reports;
+use scs_standards::scope::Scope;
 
 const GOOD: &str = "\
 name: Test scope

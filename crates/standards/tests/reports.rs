@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Report documents: read what upstream writes, write what upstream reads.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use chrono::NaiveDateTime;
 use scs_standards::embedded::load_scope;
 use scs_standards::report::{AnyReport, Invocation, Report, ReportSpec, Run};
@@ -85,21 +87,12 @@ fn writes_and_reads_back_both_shapes() {
 
 #[test]
 fn our_additions_survive_and_stay_optional() {
-    let mut invocation = Invocation {
-        id: "i".into(),
-        ..Default::default()
-    };
+    let mut invocation = Invocation { id: "i".into(), ..Default::default() };
     invocation.results.insert("scs-0100-syntax-check".into(), Some(TestResult::Pass));
-    invocation
-        .evidence
-        .insert("scs-0100-syntax-check".into(), vec!["checked 12 SCS- flavors".into()]);
+    invocation.evidence.insert("scs-0100-syntax-check".into(), vec!["checked 12 SCS- flavors".into()]);
     invocation.durations_ms.insert("scs-0100-syntax-check".into(), 12);
     let report = Report {
-        spec: ReportSpec {
-            uuid: "u".into(),
-            name: "n".into(),
-            url: None,
-        },
+        spec: ReportSpec { uuid: "u".into(), name: "n".into(), url: None },
         checked_at: NaiveDateTime::parse_from_str("2026-01-01 00:00:00", "%Y-%m-%d %H:%M:%S").expect("ts"),
         reference_date: "2026-01-01".parse().expect("date"),
         subject: "s".into(),
@@ -116,7 +109,11 @@ fn our_additions_survive_and_stay_optional() {
     };
     let text = write_reports(&[AnyReport::Upstream(Box::new(report))]).expect("write");
     assert!(text.contains("evidence:"), "{text}");
-    assert!(text.contains("checked_at: 2026-01-01 00:00:00.000000") || text.contains("checked_at: \"2026-01-01 00:00:00.000000\""), "{text}");
+    assert!(
+        text.contains("checked_at: 2026-01-01 00:00:00.000000")
+            || text.contains("checked_at: \"2026-01-01 00:00:00.000000\""),
+        "{text}"
+    );
     let back = read_reports("x.yaml", &text).expect("read");
     let AnyReport::Upstream(back) = &back[0] else { panic!() };
     assert_eq!(back.run.invocations["i"].durations_ms["scs-0100-syntax-check"], 12);

@@ -3,6 +3,8 @@
 //! (override with `SCS_UPSTREAM_DIR`; these tests fail without the files
 //! unless `SCS_SKIP_UPSTREAM=1` opts out for a quick local run).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use chrono::NaiveDate;
 use scs_standards::embedded::{self, load_image_spec, load_scope};
 use scs_standards::image_spec::ImageSpec;
@@ -14,9 +16,9 @@ fn upstream_dir() -> Option<PathBuf> {
     if std::env::var_os("SCS_SKIP_UPSTREAM").is_some() {
         return None;
     }
-    let dir = std::env::var_os("SCS_UPSTREAM_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/scs-standards")
-    });
+    let dir = std::env::var_os("SCS_UPSTREAM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/scs-standards"));
     assert!(dir.is_dir(), "{} is missing: set SCS_UPSTREAM_DIR, or SCS_SKIP_UPSTREAM=1 to opt out", dir.display());
     Some(dir)
 }
@@ -39,7 +41,10 @@ fn loads_the_upstream_scope_files_unchanged() {
 
     let kaas = upstream_scope("scs-compatible-kaas.yaml").expect("kaas");
     assert_eq!(kaas.testcase("cncf-k8s-conformance").map(|t| t.lifetime.as_str()), Some("year"));
-    assert_eq!(kaas.variables.iter().find(|v| v.name == "execution_mode").and_then(|v| v.default.as_deref()), Some("parallel"));
+    assert_eq!(
+        kaas.variables.iter().find(|v| v.name == "execution_mode").and_then(|v| v.default.as_deref()),
+        Some("parallel")
+    );
 
     let legacy = upstream_scope("testing/scs-compatible-test.yaml").expect("legacy");
     assert_eq!(legacy.format, ScopeFormat::Legacy);
@@ -59,7 +64,9 @@ fn loads_the_upstream_scope_files_unchanged() {
 #[test]
 fn our_scopes_select_like_upstream_every_day() {
     let Some(_) = upstream_dir() else { return };
-    for (alias, file) in [("scs-compatible-iaas", "scs-compatible-iaas.yaml"), ("scs-compatible-kaas", "scs-compatible-kaas.yaml")] {
+    for (alias, file) in
+        [("scs-compatible-iaas", "scs-compatible-iaas.yaml"), ("scs-compatible-kaas", "scs-compatible-kaas.yaml")]
+    {
         let ours = load_scope(alias).expect("embedded scope");
         let theirs = upstream_scope(file).expect("upstream scope");
         assert_eq!(ours.uuid, theirs.uuid);
@@ -109,7 +116,8 @@ fn our_image_specs_equal_upstream() {
         assert_eq!(ours, theirs, "{name}");
     }
     // versions name their spec by upstream URL; the file name selects ours
-    let url = "https://raw.githubusercontent.com/SovereignCloudStack/standards/main/Tests/iaas/scs-0104-v1-images-v5.yaml";
+    let url =
+        "https://raw.githubusercontent.com/SovereignCloudStack/standards/main/Tests/iaas/scs-0104-v1-images-v5.yaml";
     assert!(load_image_spec(url).is_ok());
 }
 

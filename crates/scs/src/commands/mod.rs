@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+//! One module per top-level command.
+
+pub mod flavor;
+pub mod scope;

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The `scs` binary as users run it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn scs(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scs")).args(args).output().expect("run scs")
+}
+
+fn scs_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn scs");
+    child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn assert_no_panic(o: &Output) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert_ne!(o.status.code(), Some(101), "panic exit: {err}");
+}
+
+#[test]
+fn flavor_check_exit_codes_and_positions() {
+    let ok = scs(&["flavor", "check", "SCS-2V-4-20s", "SCS-2C:4:10n"]);
+    assert!(ok.status.success());
+    assert_eq!(
+        stdout(&ok),
+        "SCS-2V-4-20s: valid (v3)\nSCS-2C:4:10n: tolerated (deprecated v1 syntax; v3 name: SCS-2C-4-10n)\n"
+    );
+    let bad = scs(&["flavor", "check", "SCS-2V-4-20s", "SCS-2X-4"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stdout(&bad).contains("SCS-2X-4: invalid: unknown CPU type 'X' at 5"));
+}
+
+#[test]
+fn flavor_check_reads_stdin_and_survives_garbage() {
+    let o = scs_stdin(&["flavor", "check", "--format", "json"], b"SCS-1L-1\n\nSCS-4V-16-100s\n");
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+    let garbage: Vec<u8> = (0u8..=255).cycle().take(4096).collect();
+    let o = scs_stdin(&["flavor", "check"], &garbage);
+    assert_no_panic(&o);
+    let o = scs_stdin(&["flavor", "check"], b"");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn flavor_describe_extra_specs_convert_shorten() {
+    assert_eq!(
+        stdout(&scs(&["flavor", "describe", "SCS-2V-4-20s"])),
+        "2 shared vCPUs, 4 GiB RAM, 20 GB local SSD root disk\n"
+    );
+    assert_eq!(
+        stdout(&scs(&["flavor", "extra-specs", "SCS-2V-4-20s"])),
+        "scs:cpu-type=shared-core\nscs:disk0-type=ssd\nscs:name-v1=SCS-2V:4:20s\nscs:name-v2=SCS-2V-4-20s\n"
+    );
+    assert_eq!(stdout(&scs(&["flavor", "convert", "--to", "v1", "SCS-2C-4-10n_bms_z3"])), "SCS-2C:4:10n-bms-z3\n");
+    assert_eq!(stdout(&scs(&["flavor", "convert", "--to", "v2", "SCS-2C:4:10n-bms-z3"])), "SCS-2C-4-10n_bms_z3\n");
+    assert_eq!(stdout(&scs(&["flavor", "shorten", "SCS-2C-4-10n_bms_z3h"])), "SCS-2C-4-10n\n");
+    let yaml = stdout(&scs(&["flavor", "describe", "--format", "yaml", "SCS-1V-0.5"]));
+    assert!(yaml.contains("description: 1 shared vCPU, 0.5 GiB RAM, no root disk (boot from volume)"), "{yaml}");
+    let bad = scs(&["flavor", "describe", "SCS-2X-4"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown CPU type 'X' at 5"));
+}
+
+#[test]
+fn scope_show_on_a_date() {
+    let o = scs(&["scope", "show", "scs-compatible-iaas", "--date", "2025-03-01"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("  v5.1   effective, stabilized 2024-12-19\n"), "{text}");
+    assert!(text.contains("  v4     warn, stabilized 2024-02-28\n"), "{text}");
+    let json = scs(&["scope", "show", "scs-compatible-iaas", "--date", "2025-03-01", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let versions = v["versions"].as_array().expect("versions");
+    let v51 = versions.iter().find(|x| x["version"] == "v5.1").expect("v5.1");
+    assert_eq!(v51["validity"], "effective");
+    assert_eq!(v51["targets"]["main"].as_array().map(Vec::len), Some(54));
+}
+
+#[test]
+fn scope_validate_reports_file_line_and_path() {
+    let dir = std::env::temp_dir().join(format!("scs-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "name: x\nversions:\n  - version: v1\n    include: [nope]\n").expect("write");
+    let o = scs(&["scope", "validate", bad.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.yaml:4:15: versions[0].include[0]: module 'nope' is not defined"), "{err}");
+    let binary = dir.join("binary.yaml");
+    std::fs::write(&binary, [0u8, 159, 146, 150, 255, 0, 1]).expect("write");
+    let empty = dir.join("empty.yaml");
+    std::fs::write(&empty, "").expect("write");
+    for f in [&binary, &empty] {
+        let o = scs(&["scope", "validate", f.to_str().expect("utf8")]);
+        assert_eq!(o.status.code(), Some(1));
+        assert_no_panic(&o);
+    }
+    let o = scs(&["scope", "show", "/nonexistent/scope.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_no_panic(&o);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn help_on_every_command_and_completions() {
+    for args in [
+        &["--help"][..],
+        &["flavor", "--help"],
+        &["flavor", "check", "--help"],
+        &["flavor", "describe", "--help"],
+        &["flavor", "extra-specs", "--help"],
+        &["flavor", "convert", "--help"],
+        &["flavor", "shorten", "--help"],
+        &["scope", "--help"],
+        &["scope", "list", "--help"],
+        &["scope", "show", "--help"],
+        &["scope", "validate", "--help"],
+        &["completions", "--help"],
+    ] {
+        let o = scs(args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(stdout(&o).contains("Usage:"), "{args:?}");
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let o = scs(&["completions", shell]);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("scope"), "{shell}");
+    }
+}
