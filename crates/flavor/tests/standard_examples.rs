@@ -219,10 +219,15 @@ fn v1_and_v2_examples_convert_into_each_other() {
 /// (modulo the Markdown emphasis and escapes the texts use).
 #[test]
 fn every_listed_name_occurs_in_the_standards_texts() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/scs-standards/Standards");
     if std::env::var_os("SCS_SKIP_UPSTREAM").is_some() {
         return;
     }
+    let dir = std::env::var_os("SCS_UPSTREAM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/scs-standards")
+        })
+        .join("Standards");
     let mut corpus = String::new();
     for file in [
         "scs-0100-v1-flavor-naming.md",
@@ -231,7 +236,7 @@ fn every_listed_name_occurs_in_the_standards_texts() {
         "scs-0103-v1-standard-flavors.md",
     ] {
         let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| {
-            panic!("{}: {e} (set SCS_SKIP_UPSTREAM=1 without ../shared)", dir.join(file).display())
+            panic!("{}: {e} (set SCS_UPSTREAM_DIR, or SCS_SKIP_UPSTREAM=1 to opt out)", dir.join(file).display())
         });
         corpus.push_str(&text.replace("**", "").replace("\\*", "").replace("\\_", "_"));
         corpus.push('\n');
