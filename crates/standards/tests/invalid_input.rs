@@ -155,3 +155,26 @@ proptest! {
         let _ = read_reports("fuzz.yaml", &text);
     }
 }
+
+#[test]
+fn duplicate_keys_are_rejected() {
+    let text = GOOD.replace("name: Test scope\n", "name: Test scope\nname: Other\n");
+    let err = error_of(&text);
+    assert!(err.starts_with("test.yaml:2:"), "{err}");
+}
+
+#[test]
+fn alias_bombs_are_refused_quickly() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let prev = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+        ));
+    }
+    text.push_str("name: bomb\nversions: []\n");
+    let started = std::time::Instant::now();
+    assert!(Scope::from_yaml("bomb.yaml", &text).is_err());
+    assert!(read_reports("bomb.yaml", &text).is_err());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+}
