@@ -39,6 +39,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check a cloud against a certificate scope (scs-compatible-iaas).
+    #[command(disable_version_flag = true)]
+    Check(Box<commands::check::CheckArgs>),
     /// The flavor-naming standard (scs-0100): check, describe, convert names.
     #[command(subcommand)]
     Flavor(commands::flavor::FlavorCommand),
@@ -55,6 +58,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => commands::check::run_check(*args),
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
         Command::Completions { shell } => {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //! One module per top-level command.
 
+pub mod check;
 pub mod flavor;
 pub mod scope;

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+//! One check run: connect, pre-flight, gather facts once, decide every
+//! selected testcase, and write the result as an upstream report.
+
+use crate::Outcome;
+use crate::facts::{Facts, gather};
+use crate::iaas::{self, Options};
+use scs_openstack::{CloudConfig, Session, SessionOptions};
+use scs_standards::report::{Invocation, Report, ReportSpec, Run};
+use scs_standards::{Scope, Selection, TestResult};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// What to run against which cloud.
+pub struct CheckRequest<'a> {
+    /// The scope.
+    pub scope: &'a Scope,
+    /// Versions and testcases selected.
+    pub selection: &'a Selection,
+    /// The cloud.
+    pub cloud: &'a CloudConfig,
+    /// Subject name in the report.
+    pub subject: String,
+    /// Command line, for the report.
+    pub argv: Vec<String>,
+    /// Variable assignment, for the report.
+    pub assignment: BTreeMap<String, String>,
+    /// Session tunables.
+    pub session: SessionOptions,
+    /// `--sections`, for the report.
+    pub sections: Option<Vec<String>>,
+    /// `--version`, for the report.
+    pub forced_version: Option<String>,
+    /// `--tests`, for the report.
+    pub forced_tests: Option<String>,
+}
+
+/// What a run found.
+pub struct CheckRun {
+    /// Decided testcases.
+    pub outcomes: BTreeMap<String, Outcome>,
+    /// Selected automated testcases this build cannot decide yet (reported as missing).
+    pub not_implemented: Vec<String>,
+    /// Problems that stopped the run as a whole (`CRITICAL` lines).
+    pub critical: Vec<String>,
+    /// Warnings (`WARNING` lines).
+    pub warnings: Vec<String>,
+    /// The facts decided from (absent if the cloud could not be reached).
+    pub facts: Option<Facts>,
+    /// HTTP requests sent.
+    pub requests: u64,
+    /// Wall time of the run in milliseconds.
+    pub duration_ms: u64,
+    /// The upstream report.
+    pub report: Report,
+}
+
+/// Roles the upstream suite refuses to run with: a check must see what a plain member sees.
+const FORBIDDEN_ROLES: [&str; 2] = ["admin", "manager"];
+
+/// Runs the selected testcases against the cloud.
+pub async fn run(request: CheckRequest<'_>) -> CheckRun {
+    let started = Instant::now();
+    let checked_at = chrono::Utc::now().naive_utc();
+    let (decidable, not_implemented): (Vec<String>, Vec<String>) =
+        request.selection.to_run.iter().cloned().partition(|id| iaas::implemented(id));
+    let mut critical = Vec::new();
+    let mut warnings = Vec::new();
+    let mut outcomes = BTreeMap::new();
+    let mut facts = None;
+    let mut requests = 0;
+    match Session::connect(request.cloud, request.session.clone()).await {
+        Err(e) => {
+            critical.push(format!("cannot connect to cloud '{}': {e}", request.cloud.name));
+            for id in &decidable {
+                outcomes.insert(id.clone(), Outcome::abort(format!("no session: {e}")));
+            }
+        }
+        Ok(session) => {
+            let bad: Vec<&String> = session.roles.iter().filter(|r| FORBIDDEN_ROLES.contains(&r.as_str())).collect();
+            if !session.roles.iter().any(|r| r == "member") || !bad.is_empty() {
+                let why = format!(
+                    "the checking user must have role member and neither admin nor manager (has: {})",
+                    session.roles.join(", ")
+                );
+                critical.push(why.clone());
+                for id in &decidable {
+                    outcomes.insert(id.clone(), Outcome::abort(why.clone()));
+                }
+            } else {
+                let gathered = gather(&session, iaas::needs(&decidable)).await;
+                let options = Options::default();
+                for id in &decidable {
+                    let outcome = iaas::decide(id, &gathered, &options)
+                        .unwrap_or_else(|| Outcome::abort(format!("{id} is not decided from facts")));
+                    outcomes.insert(id.clone(), outcome);
+                }
+                facts = Some(gathered);
+            }
+            requests = session.request_count();
+        }
+    }
+    for id in &not_implemented {
+        warnings.push(format!("{id}: not implemented by this version of scs; reported as missing"));
+    }
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let report = build_report(&request, &outcomes, &critical, &warnings, checked_at);
+    CheckRun { outcomes, not_implemented, critical, warnings, facts, requests, duration_ms, report }
+}
+
+fn build_report(
+    request: &CheckRequest<'_>,
+    outcomes: &BTreeMap<String, Outcome>,
+    critical: &[String],
+    warnings: &[String],
+    checked_at: chrono::NaiveDateTime,
+) -> Report {
+    let invocation_id = uuid_v4();
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let mut error = 0;
+    for (id, outcome) in outcomes {
+        if outcome.result != TestResult::Pass {
+            for line in &outcome.evidence {
+                let prefix = if outcome.result == TestResult::Fail { "ERROR" } else { "WARNING" };
+                stderr.push(format!("{prefix}: {id}: {line}"));
+                if outcome.result == TestResult::Fail {
+                    error += 1;
+                }
+            }
+        }
+        stdout.push(format!("{id}: {}", outcome.result));
+    }
+    stderr.extend(warnings.iter().map(|w| format!("WARNING: {w}")));
+    stderr.extend(critical.iter().map(|c| format!("CRITICAL: {c}")));
+    let invocation = Invocation {
+        id: invocation_id.clone(),
+        cmd: format!("scs check (native) {}", outcomes.keys().cloned().collect::<Vec<_>>().join(" ")),
+        results: outcomes.iter().map(|(k, v)| (k.clone(), Some(v.result))).collect(),
+        rc: if critical.is_empty() { 0 } else { 1 },
+        stdout,
+        stderr,
+        info: 0,
+        warning: warnings.len() as u32,
+        error,
+        critical: critical.len() as u32,
+        evidence: outcomes.iter().map(|(k, v)| (k.clone(), v.evidence.clone())).collect(),
+        durations_ms: BTreeMap::new(),
+    };
+    Report {
+        spec: ReportSpec {
+            uuid: request.scope.uuid.clone().unwrap_or_default(),
+            name: request.scope.name.clone(),
+            url: request.scope.url.clone(),
+        },
+        checked_at,
+        reference_date: request.selection.date,
+        subject: request.subject.clone(),
+        run: Run {
+            uuid: uuid_v4(),
+            argv: request.argv.clone(),
+            assignment: request.assignment.clone(),
+            sections: request.sections.clone(),
+            forced_version: request.forced_version.clone(),
+            forced_tests: request.forced_tests.clone(),
+            invocations: BTreeMap::from([(invocation_id, invocation)]),
+        },
+        versions: None,
+    }
+}
+
+/// A random (version 4) uuid.
+pub fn uuid_v4() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

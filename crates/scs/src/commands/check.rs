@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `scs check`: certify a cloud against a certificate scope.
+//!
+//! Accepts upstream's `scs-compliance-check.py` flags as aliases, prints the
+//! same per-version, per-target summary (plus the evidence of every FAIL and
+//! ABORT), writes an upstream-compatible report and exits as upstream does:
+//! `min(127, critical lines + (0 with -C, else error lines + FAIL results))`.
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::Args;
+use scs_checks::run::{CheckRequest, CheckRun, run};
+use scs_openstack::{CloudConfig, SessionOptions};
+use scs_standards::embedded::load_scope;
+use scs_standards::report::AnyReport;
+use scs_standards::selection::SelectionRequest;
+use scs_standards::{Scope, Selection, TestResult, Verdict};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// `scs check` arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scope file or alias (upstream passes it positionally).
+    #[arg(value_name = "SCOPE_FILE", conflicts_with = "scope")]
+    pub spec: Option<String>,
+    /// Scope: alias (scs-compatible-iaas), uuid or path.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Cloud from clouds.yaml (default: OS_CLOUD, then the OS_* variables).
+    #[arg(long, env = "OS_CLOUD")]
+    pub os_cloud: Option<String>,
+    /// Subject name in the report (default: the cloud name).
+    #[arg(long, short = 's')]
+    pub subject: Option<String>,
+    /// Variable assignment, upstream style (`-a os_cloud=mycloud`).
+    #[arg(short = 'a', long = "assign", value_name = "KEY=VALUE")]
+    pub assign: Vec<String>,
+    /// Reference date for version validity (default today).
+    #[arg(long, short = 'd')]
+    pub date: Option<NaiveDate>,
+    /// Check this version only.
+    #[arg(id = "scope_version", long = "version", short = 'V', value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Only testcases of these sections (comma-separated).
+    #[arg(long = "section", short = 'S', alias = "sections", value_delimiter = ',')]
+    pub sections: Option<Vec<String>>,
+    /// Only testcases whose id matches this regular expression at its start.
+    #[arg(long, short = 't')]
+    pub tests: Option<String>,
+    /// Write the report (upstream YAML) to this file.
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
+    /// Exit non-zero only when the run could not complete.
+    #[arg(long = "critical-only", short = 'C')]
+    pub critical_only: bool,
+    /// Console format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+    /// Also list passed testcases.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Write the gathered facts as JSON (for offline unit tests and bug reports).
+    #[arg(long, value_name = "FILE")]
+    pub record_facts: Option<std::path::PathBuf>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 32)]
+    pub timeout: u64,
+}
+
+/// Console formats of `scs check`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Upstream's summary, with evidence.
+    #[default]
+    Text,
+    /// The report as YAML.
+    Yaml,
+    /// Verdicts and evidence as JSON.
+    Json,
+    /// JUnit XML, one testcase element per SCS testcase.
+    Junit,
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    subject: &'a str,
+    scope: &'a str,
+    versions: Vec<JsonVersion>,
+    testcases: BTreeMap<&'a str, JsonTestcase<'a>>,
+    missing: Vec<&'a str>,
+    requests: u64,
+    duration_ms: u64,
+    critical: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonVersion {
+    version: String,
+    validity: String,
+    targets: BTreeMap<String, Verdict>,
+}
+
+#[derive(Serialize)]
+struct JsonTestcase<'a> {
+    result: String,
+    evidence: &'a [String],
+}
+
+/// Runs `scs check`.
+pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let scope_name =
+        args.scope.clone().or(args.spec.clone()).context("no scope given: pass --scope scs-compatible-iaas")?;
+    let scope = load_scope(&scope_name).with_context(|| format!("loading scope {scope_name}"))?;
+    let mut assignment = BTreeMap::new();
+    for a in &args.assign {
+        let Some((k, v)) = a.split_once('=') else { bail!("-a {a}: expected KEY=VALUE") };
+        if assignment.insert(k.to_owned(), v.to_owned()).is_some() {
+            bail!("-a {k}: assigned twice");
+        }
+    }
+    let os_cloud = args.os_cloud.clone().or_else(|| assignment.get("os_cloud").cloned());
+    if let Some(c) = &os_cloud {
+        assignment.insert("os_cloud".into(), c.clone());
+    }
+    for var in &scope.variables {
+        if var.name != "os_cloud" && !assignment.contains_key(&var.name) {
+            if let Some(d) = &var.default {
+                assignment.insert(var.name.clone(), d.clone());
+            }
+        }
+    }
+    if !scope.variables.iter().any(|v| v.name == "os_cloud") {
+        bail!("scope '{}' is not an IaaS scope; this version of scs checks OpenStack clouds only", scope.name);
+    }
+    let cloud = CloudConfig::load(os_cloud.as_deref()).context("selecting the cloud")?;
+    let subject = args.subject.clone().unwrap_or_else(|| cloud.name.clone());
+    let request = SelectionRequest {
+        date: args.date,
+        version: args.version.clone(),
+        sections: args.sections.clone(),
+        tests: args.tests.clone(),
+    };
+    let selection = scope.select(&request, chrono::Local::now().date_naive())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(run(CheckRequest {
+        scope: &scope,
+        selection: &selection,
+        cloud: &cloud,
+        subject: subject.clone(),
+        argv: std::env::args().collect(),
+        assignment,
+        session: SessionOptions { timeout: Duration::from_secs(args.timeout.max(1)), ..SessionOptions::default() },
+        sections: args.sections.clone(),
+        forced_version: args.version.clone(),
+        forced_tests: args.tests.clone(),
+    }));
+    if let Some(path) = &args.record_facts {
+        if let Some(facts) = &result.facts {
+            std::fs::write(path, serde_json::to_string_pretty(facts)?)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    let reports = [AnyReport::Upstream(Box::new(result.report.clone()))];
+    if let Some(path) = &args.output {
+        let text = scs_standards::write_reports(&reports)?;
+        std::fs::write(path, text).with_context(|| format!("writing report {}", path.display()))?;
+    }
+    match args.format {
+        CheckFormat::Text => print_text(&scope, &selection, &result, &subject, &args)?,
+        CheckFormat::Yaml => out!("{}", scs_standards::write_reports(&reports)?)?,
+        CheckFormat::Json => outln!("{}", serde_json::to_string_pretty(&json(&scope, &selection, &result, &subject))?)?,
+        CheckFormat::Junit => out!("{}", junit(&scope, &selection, &result, &subject))?,
+    }
+    let fails = result.outcomes.values().filter(|o| o.result == TestResult::Fail).count();
+    let errors = result.report.run.invocations.values().map(|i| i.error as usize).sum::<usize>();
+    let num_error = if args.critical_only { 0 } else { errors + fails };
+    let code = (result.critical.len() + num_error).min(127);
+    Ok(ExitCode::from(code as u8))
+}
+
+fn result_of(run: &CheckRun, id: &str) -> Option<TestResult> {
+    run.outcomes.get(id).map(|o| o.result)
+}
+
+fn json<'a>(scope: &'a Scope, selection: &'a Selection, run: &'a CheckRun, subject: &'a str) -> JsonResult<'a> {
+    JsonResult {
+        subject,
+        scope: &scope.name,
+        versions: selection
+            .versions
+            .iter()
+            .filter_map(|v| {
+                let version = scope.version(&v.name)?;
+                Some(JsonVersion {
+                    version: v.name.clone(),
+                    validity: v.validity.to_string(),
+                    targets: version
+                        .targets
+                        .iter()
+                        .map(|(t, ids)| (t.clone(), Verdict::evaluate(ids.iter().map(|id| result_of(run, id)))))
+                        .collect(),
+                })
+            })
+            .collect(),
+        testcases: run
+            .outcomes
+            .iter()
+            .map(|(k, v)| (k.as_str(), JsonTestcase { result: v.result.to_string(), evidence: &v.evidence }))
+            .collect(),
+        missing: selection.testcases.iter().filter(|id| !run.outcomes.contains_key(*id)).map(String::as_str).collect(),
+        requests: run.requests,
+        duration_ms: run.duration_ms,
+        critical: &run.critical,
+    }
+}
+
+fn print_text(
+    scope: &Scope,
+    selection: &Selection,
+    run: &CheckRun,
+    subject: &str,
+    args: &CheckArgs,
+) -> anyhow::Result<()> {
+    for line in &run.critical {
+        eprintln!("CRITICAL: {line}");
+    }
+    for line in &run.warnings {
+        eprintln!("WARNING: {line}");
+    }
+    let mut filters = String::new();
+    if let Some(s) = &args.sections {
+        filters.push_str(&format!(" [sections: {}]", s.join(", ")));
+    }
+    if let Some(t) = &args.tests {
+        filters.push_str(&format!(" [tests: '{t}']"));
+    }
+    if selection.versions.is_empty() {
+        outln!("{subject} {}{filters}: no version is in force on {}", scope.name, selection.date)?;
+    }
+    for v in &selection.versions {
+        let Some(version) = scope.version(&v.name) else { continue };
+        outln!("{subject} {}{filters} {}:", scope.name, v.name)?;
+        for (target, ids) in &version.targets {
+            let ids: Vec<&String> = if selection.filtered {
+                ids.iter().filter(|id| run.outcomes.contains_key(*id)).collect()
+            } else {
+                ids.iter().collect()
+            };
+            let by = |r: Option<TestResult>| {
+                ids.iter().filter(|id| result_of(run, id) == r).map(|s| s.as_str()).collect::<Vec<_>>()
+            };
+            let (passed, failed, aborted, missing) =
+                (by(Some(TestResult::Pass)), by(Some(TestResult::Fail)), by(Some(TestResult::Abort)), by(None));
+            let verdict = if !failed.is_empty() || !aborted.is_empty() {
+                "FAIL"
+            } else if !missing.is_empty() {
+                "TENTATIVE pass"
+            } else {
+                "PASS"
+            };
+            let mut counts = vec![format!("{} passed", passed.len())];
+            if !failed.is_empty() {
+                counts.push(format!("{} failed", failed.len()));
+            }
+            if !aborted.is_empty() {
+                counts.push(format!("{} aborted", aborted.len()));
+            }
+            if !missing.is_empty() {
+                counts.push(format!("{} missing", missing.len()));
+            }
+            outln!("- {target}: {verdict} ({})", counts.join(", "))?;
+            let mut lists = vec![("FAILED", failed), ("ABORTED", aborted)];
+            if !selection.filtered {
+                lists.push(("MISSING", missing));
+            }
+            if args.verbose {
+                lists.push(("PASSED", passed));
+            }
+            for (label, list) in lists {
+                if list.is_empty() {
+                    continue;
+                }
+                outln!("  {label}:")?;
+                for id in list {
+                    let tc = scope.testcase(id);
+                    outln!("  - {id}:")?;
+                    if let Some(d) = tc.and_then(|t| t.description.as_deref()) {
+                        outln!("    > {d}")?;
+                    }
+                    if let Some(u) = tc.and_then(|t| t.url.as_deref()) {
+                        outln!("    > {u}")?;
+                    }
+                    if let Some(o) = run.outcomes.get(id) {
+                        if o.result != TestResult::Pass || args.verbose {
+                            for e in &o.evidence {
+                                outln!("    ! {e}")?;
+                            }
+                        }
+                    } else if tc.is_some_and(|t| t.manual) {
+                        outln!("    ! manual testcase: decided by an audit, not by scs")?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn junit(scope: &Scope, selection: &Selection, run: &CheckRun, subject: &str) -> String {
+    let mut cases = String::new();
+    let (mut failures, mut errors, mut skipped) = (0, 0, 0);
+    for id in &selection.testcases {
+        let evidence = run.outcomes.get(id).map(|o| o.evidence.join("\n")).unwrap_or_default();
+        let body = match result_of(run, id) {
+            Some(TestResult::Pass) => String::new(),
+            Some(TestResult::Fail) => {
+                failures += 1;
+                format!("<failure message=\"FAIL\">{}</failure>", xml_escape(&evidence))
+            }
+            Some(TestResult::Abort) => {
+                errors += 1;
+                format!("<error message=\"ABORT\">{}</error>", xml_escape(&evidence))
+            }
+            None => {
+                skipped += 1;
+                "<skipped message=\"MISSING\"/>".to_owned()
+            }
+        };
+        cases.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\">{body}</testcase>\n",
+            xml_escape(&scope.name),
+            xml_escape(id)
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"{} {}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">\n{cases}  </testsuite>\n</testsuites>\n",
+        xml_escape(subject),
+        xml_escape(&scope.name),
+        selection.testcases.len(),
+        run.duration_ms as f64 / 1000.0
+    )
+}
