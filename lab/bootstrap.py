@@ -26,6 +26,7 @@ SERVICES = {
     "neutron": ("network", "http://127.0.0.1:9696", "Network"),
     "cinderv3": ("volumev3", "http://127.0.0.1:8776/v3/%(project_id)s", "Block storage v3"),
     "cinder": ("block-storage", "http://127.0.0.1:8776/v3/%(project_id)s", "Block storage"),
+    "octavia": ("load-balancer", "http://127.0.0.1:9876", "Load balancer"),
 }
 
 SERVICE_USERS = ["glance", "placement", "nova", "neutron", "cinder", "barbican", "swift", "octavia"]
