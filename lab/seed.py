@@ -7,6 +7,8 @@ and breaks and restores it one rule at a time for the integration tests.
   seed.py violate CASE          break one rule (CASE from `seed.py cases`)
   seed.py restore CASE          undo it
   seed.py cases                 list the cases as `CASE TESTCASE OBJECT`
+  seed.py serve                 read `apply` / `violate CASE` / `restore CASE` lines on
+                                stdin, answer `ok` or `error: ...` (one process for a test run)
 
 Runs with Debian's python3 and openstacksdk as lab-admin (clouds.yaml from
 OS_CLIENT_CONFIG_FILE or the lab's state directory).
@@ -265,11 +267,10 @@ def v_source(c, restore):
 
 @case("image-ubuntu-2404", "scs-0104-image-ubuntu-2404", "Ubuntu 24.04")
 def v_image(c, restore):
-    img = image(c, "Ubuntu 24.04" if restore else "Ubuntu 24.04")
-    if not restore:
-        set_image(c, img, name="Ubuntu-24.04")
-    else:
+    if restore:
         set_image(c, image(c, "Ubuntu-24.04"), name="Ubuntu 24.04")
+    else:
+        set_image(c, image(c, "Ubuntu 24.04"), name="Ubuntu-24.04")
 
 
 @case("volume-type-syntax", "scs-0114-syntax-check", "lab-secure")
@@ -289,6 +290,20 @@ def main():
             print(f"{name}\t{tc}\t{obj}")
         return
     c = conn()
+    if cmd == "serve":
+        for line in sys.stdin:
+            words = line.split()
+            try:
+                if words == ["apply"]:
+                    apply(c)
+                elif len(words) == 2 and words[0] in ("violate", "restore") and words[1] in CASES:
+                    CASES[words[1]][2](c, words[0] == "restore")
+                else:
+                    raise ValueError(f"unknown command {line.strip()!r}")
+                print("ok", flush=True)
+            except BaseException as e:  # keep serving; the test decides
+                print(f"error: {type(e).__name__}: {e}".replace("\n", " "), flush=True)
+        return
     if cmd == "apply":
         apply(c)
     elif cmd in ("violate", "restore") and len(sys.argv) == 3 and sys.argv[2] in CASES:

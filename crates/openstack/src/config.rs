@@ -169,6 +169,22 @@ impl CloudConfig {
         }
     }
 
+    /// Selects cloud `name` from one given clouds.yaml file.
+    pub fn load_from(path: &Path, name: &str) -> Result<Self, ConfigError> {
+        let cloud = read_clouds(path)?.and_then(|f| f.clouds.get(name).cloned()).ok_or_else(|| {
+            ConfigError::CloudNotFound { cloud: name.to_owned(), searched: path.display().to_string() }
+        })?;
+        Self::from_parts(
+            name,
+            &cloud.auth,
+            cloud.auth_type.as_deref(),
+            cloud.region_name,
+            cloud.interface,
+            cloud.cacert,
+            cloud.verify,
+        )
+    }
+
     fn from_clouds_yaml(name: &str) -> Result<Self, ConfigError> {
         let (cloud, paths) = first_with("clouds.yaml", name)?;
         let Some(mut cloud) = cloud else {

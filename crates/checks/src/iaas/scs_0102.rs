@@ -138,8 +138,15 @@ fn check_property(image: &Image, property: &str, now: NaiveDateTime) -> Result<(
         "image_source" => match prop("image_source") {
             None => Err("not set".into()),
             Some(s) if s == "private" => Ok(()),
+            // scheme://host as Python's urlparse sees it (the WHATWG parser would repair "ftp:x")
             Some(s) => match url::Url::parse(&s) {
-                Ok(u) if matches!(u.scheme(), "http" | "https" | "ftp" | "ftps") && u.host().is_some() => Ok(()),
+                Ok(u)
+                    if matches!(u.scheme(), "http" | "https" | "ftp" | "ftps")
+                        && s.get(u.scheme().len()..).is_some_and(|rest| rest.starts_with("://"))
+                        && u.host().is_some() =>
+                {
+                    Ok(())
+                }
                 _ => Err(format!("'{s}' is neither 'private' nor an http(s)/ftp(s) URL")),
             },
         },

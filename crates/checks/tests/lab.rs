@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Integration tests against the real OpenStack lab (`lab/openstack up`).
+//!
+//! The lab is seeded with a compliant set (`lab/seed.py apply`); every
+//! implemented testcase of v5.1 and next must PASS. Then, case by case, one
+//! rule is broken, the testcase must FAIL with evidence naming the object,
+//! and the rule is restored.
+//!
+//! Without a lab these tests fail; `SCS_SKIP_LAB=1` opts out for quick local
+//! runs (`.ci/run` never sets it). `SCS_LAB_DIR` points at the lab's state.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use scs_checks::run::{CheckRequest, CheckRun, run};
+use scs_openstack::{CloudConfig, SessionOptions};
+use scs_standards::embedded::load_scope;
+use scs_standards::selection::SelectionRequest;
+use scs_standards::{Scope, TestResult};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
+
+/// The lab is one shared cloud: tests that change it run one at a time.
+static LAB: Mutex<()> = Mutex::new(());
+
+fn lab_dir() -> Option<PathBuf> {
+    if std::env::var_os("SCS_SKIP_LAB").is_some() {
+        return None;
+    }
+    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
+    let clouds = dir.join("clouds.yaml");
+    assert!(clouds.is_file(), "{} missing: run `lab/openstack up` (or SCS_SKIP_LAB=1 to opt out)", clouds.display());
+    Some(dir)
+}
+
+fn cloud(dir: &std::path::Path, name: &str) -> CloudConfig {
+    CloudConfig::load_from(&dir.join("clouds.yaml"), name).unwrap()
+}
+
+struct Seeder {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Seeder {
+    fn start(dir: &std::path::Path) -> Self {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../lab/seed.py");
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg("serve")
+            .env("OS_CLIENT_CONFIG_FILE", dir.join("clouds.yaml"))
+            .env("SCS_LAB_DIR", dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start lab/seed.py");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self { child, stdin, stdout }
+    }
+
+    fn send(&mut self, command: &str) {
+        writeln!(self.stdin, "{command}").unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ok", "seed.py {command}");
+    }
+}
+
+impl Drop for Seeder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn cases() -> Vec<(String, String, String)> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../lab/seed.py");
+    let out = Command::new("/usr/bin/python3").arg(script).arg("cases").output().expect("seed.py cases");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut parts = l.split('\t');
+            (parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned())
+        })
+        .collect()
+}
+
+fn check(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Option<&str>) -> CheckRun {
+    let request = SelectionRequest {
+        version: Some(version.to_owned()),
+        tests: tests.map(|t| format!("{}$", regex_escape(t))),
+        ..Default::default()
+    };
+    let mut selection = scope.select(&request, chrono::Local::now().date_naive()).unwrap();
+    // Recommended testcases that no version includes (scs-0103-v1-rec) are checked on request.
+    if let Some(t) = tests {
+        if selection.to_run.is_empty() && scope.testcase(t).is_some() {
+            selection.to_run.push(t.to_owned());
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(run(CheckRequest {
+        scope,
+        selection: &selection,
+        cloud,
+        subject: "lab".into(),
+        argv: vec!["test".into()],
+        assignment: Default::default(),
+        session: SessionOptions::default(),
+        sections: None,
+        forced_version: Some(version.to_owned()),
+        forced_tests: tests.map(str::to_owned),
+    }))
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_string() } else { format!("\\{c}") })
+        .collect()
+}
+
+/// Testcases the lab cannot pass yet: the object store with S3 arrives with
+/// Swift in the lab (issue 4), so `next`'s catalog check for `s3` fails.
+const LAB_LACKS: [&str; 1] = ["scs-0123-service-s3"];
+
+#[test]
+fn seeded_lab_passes_every_implemented_testcase_then_each_violation_fails() {
+    let Some(dir) = lab_dir() else { return };
+    let _guard = LAB.lock().unwrap_or_else(|e| e.into_inner());
+    let scope = load_scope("scs-compatible-iaas").unwrap();
+    let member = cloud(&dir, "lab-member");
+    let mut seeder = Seeder::start(&dir);
+    seeder.send("apply");
+
+    for version in ["v5.1", "next"] {
+        let result = check(&scope, &member, version, None);
+        assert!(result.critical.is_empty(), "{version}: {:?}", result.critical);
+        for (id, outcome) in &result.outcomes {
+            if LAB_LACKS.contains(&id.as_str()) {
+                continue;
+            }
+            assert_eq!(outcome.result, TestResult::Pass, "{version} {id}: {:?}", outcome.evidence);
+        }
+        assert!(result.outcomes.len() >= 49, "{version}: only {} testcases decided", result.outcomes.len());
+    }
+
+    let mut failures = Vec::new();
+    for (case, testcase, object) in cases() {
+        seeder.send(&format!("violate {case}"));
+        let result = check(&scope, &member, "next", Some(&testcase));
+        seeder.send(&format!("restore {case}"));
+        match result.outcomes.get(&testcase) {
+            Some(o) if o.result == TestResult::Fail && o.evidence.iter().any(|e| e.contains(&object)) => {}
+            other => failures.push(format!("{case}: {testcase} on {object}: {other:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "violations not detected:\n{}", failures.join("\n"));
+    // and everything is compliant again
+    let result = check(&scope, &member, "v5.1", None);
+    assert!(result.outcomes.values().all(|o| o.result == TestResult::Pass));
+}
+
+#[test]
+fn the_report_of_a_lab_run_reads_back_as_upstream_yaml() {
+    let Some(dir) = lab_dir() else { return };
+    let _guard = LAB.lock().unwrap_or_else(|e| e.into_inner());
+    let scope = load_scope("scs-compatible-iaas").unwrap();
+    let result = check(&scope, &cloud(&dir, "lab-member"), "v5.1", Some("scs-0100-syntax-check"));
+    let text =
+        scs_standards::write_reports(&[scs_standards::AnyReport::Upstream(Box::new(result.report.clone()))]).unwrap();
+    let back = scs_standards::read_reports("lab-report.yaml", &text).unwrap();
+    assert_eq!(back[0].records().len(), 1);
+    assert!(text.contains("scs-0100-syntax-check: 1"), "{text}");
+    assert!(text.contains("run:\n  uuid:"), "{text}");
+}
+
+#[test]
+fn admin_credentials_are_refused_like_upstream() {
+    let Some(dir) = lab_dir() else { return };
+    let scope = load_scope("scs-compatible-iaas").unwrap();
+    let result = check(&scope, &cloud(&dir, "lab-admin"), "v5.1", Some("scs-0100-syntax-check"));
+    assert_eq!(result.critical.len(), 1, "{:?}", result.critical);
+    assert!(result.critical[0].contains("neither admin nor manager"));
+    assert_eq!(result.outcomes["scs-0100-syntax-check"].result, TestResult::Abort);
+}
