@@ -75,9 +75,15 @@ NOBLE = "https://cloud-images.ubuntu.com/releases/noble/release-20250101/ubuntu-
 BOOKWORM = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2"
 OLD_BUILD = TODAY - datetime.timedelta(days=120)
 
+CAPI = "https://nbg1.your-objectstorage.com/osism/openstack-k8s-capi-images/ubuntu-2404-kube-v1.33/ubuntu-2404-kube-v1.33.4.qcow2"
 IMAGES = {
     "Ubuntu 24.04": dict(image_props("ubuntu", "24.04", NOBLE)),
     "Debian 12": dict(image_props("debian", "12", BOOKWORM)),
+    "Ubuntu 22.04": dict(image_props("ubuntu", "22.04", "https://cloud-images.ubuntu.com/releases/jammy/release/ubuntu-22.04-server-cloudimg-amd64.img")),
+    "Debian 13": dict(image_props("debian", "13", "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2")),
+    # Cluster API node images in both naming schemes
+    "ubuntu-capi-image v1.33.4": dict(image_props("ubuntu", "24.04", CAPI, frequency="never"), os_purpose="k8snode"),
+    "ubuntu-capi-image-v1.33.4": dict(image_props("ubuntu", "24.04", CAPI, frequency="never"), os_purpose="k8snode"),
     # an outdated image, replaced by "Ubuntu 24.04", marked as upstream expects:
     # a date as its last name word, hidden, and no longer generic
     "Ubuntu 24.04 " + OLD_BUILD.strftime("%Y%m%d"): dict(
