@@ -134,12 +134,7 @@ async fn default_rules(session: &Session) -> Fact<DefaultRules> {
 }
 
 async fn fresh_group_rules(session: &Session) -> Fact<DefaultRules> {
-    // Leftovers of an interrupted run go first, so the name is ours alone.
-    if let Ok(old) = session.find_security_groups(TEST_SG_NAME).await {
-        for group in old {
-            let _ = session.delete_security_group(&group.id).await;
-        }
-    }
+    // Only the group created here is deleted; leftovers of killed runs are `scs cleanup`'s job.
     let group = session
         .create_security_group(TEST_SG_NAME, "scs-0115 check: rules a new group gets")
         .await
