@@ -29,6 +29,9 @@ SERVICES = {
     "octavia": ("load-balancer", "http://127.0.0.1:9876", "Load balancer"),
 }
 
+BROKEN_REGION = "LabBroken"
+BROKEN_PORT = 18999
+
 SERVICE_USERS = ["glance", "placement", "nova", "neutron", "cinder", "barbican", "swift", "octavia"]
 MEMBER_USER = "lab-member"
 MEMBER_PROJECT = "demo"
@@ -81,6 +84,15 @@ def keystone(conn, password, state):
 
     for name, (stype, url, desc) in SERVICES.items():
         register_service(idc, name, stype, url, desc)
+    # A second region whose service endpoints point at a port where the tests
+    # run a misbehaving server (HTTP 500, garbage): real Keystone, broken services.
+    if not any(r.id == BROKEN_REGION for r in idc.regions()):
+        idc.create_region(id=BROKEN_REGION, description="lab: endpoints for failure tests")
+    for stype, path in [("compute", "compute"), ("image", "image"), ("volumev3", "volume"), ("network", "network")]:
+        service = next(s for s in idc.services() if s.type == stype)
+        url = f"http://127.0.0.1:{BROKEN_PORT}/{path}"
+        if not any(e.url == url for e in idc.endpoints(service_id=service.id)):
+            idc.create_endpoint(service_id=service.id, interface="public", url=url, region_id=BROKEN_REGION)
     write_clouds_yaml(state, password)
 
 
@@ -128,6 +140,17 @@ clouds:
       user_domain_name: Default
       project_domain_name: Default
     region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+  lab-member-broken:
+    auth:
+      auth_url: {KS}
+      username: {MEMBER_USER}
+      password: {password}
+      project_name: {MEMBER_PROJECT}
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: {BROKEN_REGION}
     interface: public
     identity_api_version: 3
 """

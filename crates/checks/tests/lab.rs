@@ -99,10 +99,8 @@ fn check(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Option<&str>)
     };
     let mut selection = scope.select(&request, chrono::Local::now().date_naive()).unwrap();
     // Recommended testcases that no version includes (scs-0103-v1-rec) are checked on request.
-    if let Some(t) = tests {
-        if selection.to_run.is_empty() && scope.testcase(t).is_some() {
-            selection.to_run.push(t.to_owned());
-        }
+    if let Some(t) = tests.filter(|t| selection.to_run.is_empty() && scope.testcase(t).is_some()) {
+        selection.to_run.push(t.to_owned());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(run(CheckRequest {

@@ -120,10 +120,8 @@ struct RawCloud {
 /// the current directory, `~/.config/openstack`, `/etc/openstack`.
 pub fn search_paths(file: &str) -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    if file == "clouds.yaml" {
-        if let Some(p) = std::env::var_os("OS_CLIENT_CONFIG_FILE") {
-            paths.push(PathBuf::from(p));
-        }
+    if let Some(p) = std::env::var_os("OS_CLIENT_CONFIG_FILE").filter(|_| file == "clouds.yaml") {
+        paths.push(PathBuf::from(p));
     }
     paths.push(PathBuf::from(file));
     if let Some(home) = std::env::var_os("HOME") {
@@ -148,10 +146,8 @@ fn read_clouds(path: &Path) -> Result<Option<CloudsFile>, ConfigError> {
 fn first_with(file: &str, cloud: &str) -> Result<(Option<RawCloud>, Vec<PathBuf>), ConfigError> {
     let paths = search_paths(file);
     for path in &paths {
-        if let Some(parsed) = read_clouds(path)? {
-            if let Some(c) = parsed.clouds.get(cloud) {
-                return Ok((Some(c.clone()), paths));
-            }
+        if let Some(c) = read_clouds(path)?.and_then(|parsed| parsed.clouds.get(cloud).cloned()) {
+            return Ok((Some(c), paths));
         }
     }
     Ok((None, paths))

@@ -126,10 +126,9 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         assignment.insert("os_cloud".into(), c.clone());
     }
     for var in &scope.variables {
-        if var.name != "os_cloud" && !assignment.contains_key(&var.name) {
-            if let Some(d) = &var.default {
-                assignment.insert(var.name.clone(), d.clone());
-            }
+        if let Some(d) = var.default.as_ref().filter(|_| var.name != "os_cloud" && !assignment.contains_key(&var.name))
+        {
+            assignment.insert(var.name.clone(), d.clone());
         }
     }
     if !scope.variables.iter().any(|v| v.name == "os_cloud") {
@@ -157,11 +156,9 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         forced_version: args.version.clone(),
         forced_tests: args.tests.clone(),
     }));
-    if let Some(path) = &args.record_facts {
-        if let Some(facts) = &result.facts {
-            std::fs::write(path, serde_json::to_string_pretty(facts)?)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
+    if let (Some(path), Some(facts)) = (&args.record_facts, &result.facts) {
+        std::fs::write(path, serde_json::to_string_pretty(facts)?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let reports = [AnyReport::Upstream(Box::new(result.report.clone()))];
     if let Some(path) = &args.output {

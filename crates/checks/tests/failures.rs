@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Failure modes against the real lab: unreachable Keystone, wrong password,
+//! and real Keystone with services that answer 500, garbage or nothing (the
+//! lab's `LabBroken` region points them at a server these tests run). Every
+//! affected testcase ABORTs with a clear reason; nothing panics.
+//! Needs the lab; `SCS_SKIP_LAB=1` opts out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use scs_checks::run::{CheckRequest, CheckRun, run};
+use scs_openstack::config::Credentials;
+use scs_openstack::{CloudConfig, SessionOptions};
+use scs_standards::TestResult;
+use scs_standards::embedded::load_scope;
+use scs_standards::selection::SelectionRequest;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn lab_clouds() -> Option<PathBuf> {
+    if std::env::var_os("SCS_SKIP_LAB").is_some() {
+        return None;
+    }
+    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
+    let clouds = dir.join("clouds.yaml");
+    assert!(clouds.is_file(), "{} missing: run `lab/openstack up` (or SCS_SKIP_LAB=1)", clouds.display());
+    Some(clouds)
+}
+
+fn check(cloud: &CloudConfig) -> CheckRun {
+    let scope = load_scope("scs-compatible-iaas").unwrap();
+    let request = SelectionRequest { version: Some("v5.1".into()), ..Default::default() };
+    let selection = scope.select(&request, chrono::Local::now().date_naive()).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(run(CheckRequest {
+        scope: &scope,
+        selection: &selection,
+        cloud,
+        subject: "lab".into(),
+        argv: vec![],
+        assignment: Default::default(),
+        session: SessionOptions { timeout: Duration::from_secs(5), attempts: 2, backoff: Duration::from_millis(50) },
+        sections: None,
+        forced_version: None,
+        forced_tests: None,
+    }))
+}
+
+fn all_abort(result: &CheckRun, reason: &str) {
+    assert!(!result.outcomes.is_empty());
+    for (id, o) in &result.outcomes {
+        assert_eq!(o.result, TestResult::Abort, "{id}");
+        assert!(o.evidence[0].contains(reason), "{id}: {:?}", o.evidence);
+    }
+    assert_eq!(result.critical.len(), 1, "{:?}", result.critical);
+}
+
+#[test]
+fn unreachable_keystone_aborts_everything() {
+    let Some(clouds) = lab_clouds() else { return };
+    let mut cloud = CloudConfig::load_from(&clouds, "lab-member").unwrap();
+    cloud.auth_url = "http://127.0.0.1:1/v3".into();
+    let result = check(&cloud);
+    all_abort(&result, "cannot connect");
+    // the report still says what happened
+    assert!(result.report.run.invocations.values().any(|i| i.critical == 1));
+}
+
+#[test]
+fn wrong_password_aborts_everything() {
+    let Some(clouds) = lab_clouds() else { return };
+    let mut cloud = CloudConfig::load_from(&clouds, "lab-member").unwrap();
+    if let Credentials::Password { password, .. } = &mut cloud.credentials {
+        *password = "wrong".into();
+    }
+    all_abort(&check(&cloud), "authentication at http://127.0.0.1:5000/v3/auth/tokens failed: HTTP 401");
+}
+
+/// Answers by path prefix: compute 500, image garbage, volume wrong JSON
+/// shape, network hangs up without answering.
+fn misbehaving_server(port: u16) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("port for the broken region");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+                let (status, body) = if path.starts_with("/compute") {
+                    ("500 Internal Server Error", "{\"computeFault\": {\"message\": \"boom\"}}")
+                } else if path.starts_with("/image") {
+                    ("200 OK", "this is not JSON")
+                } else if path.starts_with("/volume") {
+                    ("200 OK", "{\"volume_types\": 42}")
+                } else {
+                    return; // network: connection closed without an answer
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+}
+
+#[test]
+fn broken_services_abort_their_testcases_with_the_reason() {
+    let Some(clouds) = lab_clouds() else { return };
+    misbehaving_server(18999);
+    let cloud = CloudConfig::load_from(&clouds, "lab-member-broken").unwrap();
+    let result = check(&cloud);
+    assert!(result.critical.is_empty(), "{:?}", result.critical);
+    let outcome = |id: &str| result.outcomes.get(id).unwrap_or_else(|| panic!("{id} not decided"));
+    let expect_abort = |id: &str, reason: &str| {
+        let o = outcome(id);
+        assert_eq!(o.result, TestResult::Abort, "{id}: {:?}", o.evidence);
+        assert!(o.evidence[0].contains(reason), "{id}: {:?} lacks {reason}", o.evidence);
+    };
+    expect_abort("scs-0100-syntax-check", "HTTP 500");
+    expect_abort("scs-0103-flavor-1v-4", "HTTP 500");
+    expect_abort("scs-0102-prop-architecture", "unexpected response");
+    expect_abort("scs-0104-image-ubuntu-2404", "unexpected response");
+    expect_abort("scs-0114-syntax-check", "unexpected response");
+    expect_abort("scs-0115-default-rules", "/network/");
+    // the catalog itself is fine
+    assert_eq!(outcome("scs-0123-service-compute").result, TestResult::Pass);
+}
