@@ -129,3 +129,26 @@ fn broken_services_abort_their_testcases_with_the_reason() {
     // the catalog itself is fine
     assert_eq!(outcome("scs-0123-service-compute").result, TestResult::Pass);
 }
+
+#[test]
+fn a_token_that_stops_working_aborts_the_testcases_that_need_the_cloud() {
+    let Some(clouds) = lab_clouds() else { return };
+    let cloud = CloudConfig::load_from(&clouds, "lab-member").unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let facts = runtime.block_on(async {
+        let session = scs_openstack::Session::connect(&cloud, SessionOptions::default()).await.unwrap();
+        // A revoked token is refused exactly like an expired one (401).
+        session.revoke_token(&cloud.auth_url).await.unwrap();
+        scs_checks::gather(
+            &session,
+            scs_checks::Needs { flavors: true, images: true, volume_types: true, default_rules: true },
+        )
+        .await
+    });
+    for id in ["scs-0100-syntax-check", "scs-0102-prop-architecture", "scs-0114-syntax-check", "scs-0115-default-rules"]
+    {
+        let o = scs_checks::iaas::decide(id, &facts, &Default::default()).unwrap();
+        assert_eq!(o.result, TestResult::Abort, "{id}: {:?}", o.evidence);
+        assert!(o.evidence[0].contains("401"), "{id}: {:?}", o.evidence);
+    }
+}

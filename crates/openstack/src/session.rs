@@ -264,6 +264,13 @@ impl Session {
         })
     }
 
+    /// Revokes this session's token (Keystone allows a user to revoke its own);
+    /// later requests fail with 401, as with an expired token.
+    pub async fn revoke_token(&self, auth_url: &str) -> Result<(), ApiError> {
+        let url = format!("{auth_url}/auth/tokens");
+        self.send(Method::DELETE, &url, None, &[("X-Subject-Token", &self.token)]).await.map(|_| ())
+    }
+
     /// How many HTTP requests this session has sent (including the token issue).
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `scs check` as operators run it, against the lab, with upstream's flags.
+//! Needs the lab (`lab/openstack up`); `SCS_SKIP_LAB=1` opts out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn clouds() -> Option<PathBuf> {
+    if std::env::var_os("SCS_SKIP_LAB").is_some() {
+        return None;
+    }
+    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
+    let clouds = dir.join("clouds.yaml");
+    assert!(clouds.is_file(), "{} missing: run `lab/openstack up` (or SCS_SKIP_LAB=1)", clouds.display());
+    Some(clouds)
+}
+
+#[test]
+fn upstream_flags_report_and_junit() {
+    let Some(clouds) = clouds() else { return };
+    let dir = std::env::temp_dir().join(format!("scs-check-lab-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["check", "scs-compatible-iaas", "-s", "my-cloud", "-a", "os_cloud=lab-member", "-V", "v5.1"])
+        .args(["-t", "scs-0100-", "-o", report.to_str().unwrap(), "--format", "junit"])
+        .env("OS_CLIENT_CONFIG_FILE", &clouds)
+        .env_remove("OS_CLOUD")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("<testcase classname=\"SCS-compatible IaaS\" name=\"scs-0100-syntax-check\"></testcase>"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    let reports = scs_standards::read_reports("report.yaml", &text).unwrap();
+    assert_eq!(reports[0].subject(), "my-cloud");
+    assert_eq!(reports[0].records().len(), 2);
+    assert!(text.contains("forced_tests: scs-0100-"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn text_output_lists_failures_with_evidence_and_exit_code_counts_them() {
+    let Some(clouds) = clouds() else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["check", "--scope", "scs-compatible-iaas", "--os-cloud", "lab-member", "-V", "next"])
+        .args(["-t", "scs-0123-service-s3"])
+        .env("OS_CLIENT_CONFIG_FILE", &clouds)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // the lab has no S3 yet: one FAIL, one error line
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("lab-member SCS-compatible IaaS [tests: 'scs-0123-service-s3'] next:"), "{stdout}");
+    assert!(stdout.contains("- main: FAIL (0 passed, 1 failed)"), "{stdout}");
+    assert!(stdout.contains("    ! catalog has no s3 service"), "{stdout}");
+    let critical_only = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["check", "--scope", "scs-compatible-iaas", "--os-cloud", "lab-member", "-V", "next", "-C"])
+        .args(["-t", "scs-0123-service-s3"])
+        .env("OS_CLIENT_CONFIG_FILE", &clouds)
+        .output()
+        .unwrap();
+    assert_eq!(critical_only.status.code(), Some(0));
+}
