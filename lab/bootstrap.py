@@ -107,50 +107,24 @@ def register_service(idc, name, stype, url, desc):
 
 
 def write_clouds_yaml(state, password):
-    text = f"""# written by lab/openstack; every listener is on 127.0.0.1
-clouds:
-  lab-admin:
+    # cloud name -> (user, project, region)
+    clouds = {
+        "lab-admin": ("admin", "admin", "RegionOne"),
+        "lab-admin-demo": ("admin", MEMBER_PROJECT, "RegionOne"),
+        "lab-member": (MEMBER_USER, MEMBER_PROJECT, "RegionOne"),
+        "lab-member-broken": (MEMBER_USER, MEMBER_PROJECT, BROKEN_REGION),
+    }
+    text = "# written by lab/openstack; every listener is on 127.0.0.1\nclouds:\n"
+    for name, (user, project, region) in clouds.items():
+        text += f"""  {name}:
     auth:
       auth_url: {KS}
-      username: admin
+      username: {user}
       password: {password}
-      project_name: admin
+      project_name: {project}
       user_domain_name: Default
       project_domain_name: Default
-    region_name: RegionOne
-    interface: public
-    identity_api_version: 3
-  lab-admin-demo:
-    auth:
-      auth_url: {KS}
-      username: admin
-      password: {password}
-      project_name: {MEMBER_PROJECT}
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    interface: public
-    identity_api_version: 3
-  lab-member:
-    auth:
-      auth_url: {KS}
-      username: {MEMBER_USER}
-      password: {password}
-      project_name: {MEMBER_PROJECT}
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    interface: public
-    identity_api_version: 3
-  lab-member-broken:
-    auth:
-      auth_url: {KS}
-      username: {MEMBER_USER}
-      password: {password}
-      project_name: {MEMBER_PROJECT}
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: {BROKEN_REGION}
+    region_name: {region}
     interface: public
     identity_api_version: 3
 """

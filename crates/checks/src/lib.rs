@@ -8,6 +8,7 @@
 
 pub mod facts;
 pub mod iaas;
+pub mod lab;
 pub mod run;
 
 pub use facts::{Facts, Needs, gather};

@@ -25,13 +25,7 @@ use std::sync::Mutex;
 static LAB: Mutex<()> = Mutex::new(());
 
 fn lab_dir() -> Option<PathBuf> {
-    if std::env::var_os("SCS_SKIP_LAB").is_some() {
-        return None;
-    }
-    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
-    let clouds = dir.join("clouds.yaml");
-    assert!(clouds.is_file(), "{} missing: run `lab/openstack up` (or SCS_SKIP_LAB=1 to opt out)", clouds.display());
-    Some(dir)
+    scs_checks::lab::clouds_yaml().and_then(|c| c.parent().map(PathBuf::from))
 }
 
 fn cloud(dir: &std::path::Path, name: &str) -> CloudConfig {

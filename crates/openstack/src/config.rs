@@ -170,6 +170,10 @@ impl CloudConfig {
         let cloud = read_clouds(path)?.and_then(|f| f.clouds.get(name).cloned()).ok_or_else(|| {
             ConfigError::CloudNotFound { cloud: name.to_owned(), searched: path.display().to_string() }
         })?;
+        Self::from_raw(name, cloud)
+    }
+
+    fn from_raw(name: &str, cloud: RawCloud) -> Result<Self, ConfigError> {
         Self::from_parts(
             name,
             &cloud.auth,
@@ -192,15 +196,7 @@ impl CloudConfig {
         if let (Some(secure), _) = first_with("secure.yaml", name)? {
             cloud.auth.extend(secure.auth);
         }
-        Self::from_parts(
-            name,
-            &cloud.auth,
-            cloud.auth_type.as_deref(),
-            cloud.region_name,
-            cloud.interface,
-            cloud.cacert,
-            cloud.verify,
-        )
+        Self::from_raw(name, cloud)
     }
 
     /// From `OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, ... as `openstack` reads them.

@@ -8,13 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn clouds() -> Option<PathBuf> {
-    if std::env::var_os("SCS_SKIP_LAB").is_some() {
-        return None;
-    }
-    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
-    let clouds = dir.join("clouds.yaml");
-    assert!(clouds.is_file(), "{} missing: run `lab/openstack up` (or SCS_SKIP_LAB=1)", clouds.display());
-    Some(clouds)
+    scs_checks::lab::clouds_yaml()
 }
 
 #[test]
