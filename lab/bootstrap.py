@@ -93,7 +93,23 @@ def keystone(conn, password, state):
         url = f"http://127.0.0.1:{BROKEN_PORT}/{path}"
         if not any(e.url == url for e in idc.endpoints(service_id=service.id)):
             idc.create_endpoint(service_id=service.id, interface="public", url=url, region_id=BROKEN_REGION)
-    write_clouds_yaml(state, password)
+    appcred = member_application_credential(password)
+    write_clouds_yaml(state, password, appcred)
+
+
+def member_application_credential(password):
+    """An application credential of lab-member (re-created each time: its
+    secret is only shown at creation)."""
+    member = openstack.connect(auth_url=KS, username=MEMBER_USER, password=password, project_name=MEMBER_PROJECT,
+                               user_domain_name="Default", project_domain_name="Default", region_name="RegionOne",
+                               identity_api_version="3")
+    user_id = member.current_user_id
+    for cred in member.identity.application_credentials(user=user_id):
+        if cred.name == "scs-lab-check":
+            member.identity.delete_application_credential(user_id, cred)
+    cred = member.identity.create_application_credential(user_id, name="scs-lab-check",
+                                                        description="lab: application-credential auth of scs check")
+    return cred.id, cred.secret
 
 
 def register_service(idc, name, stype, url, desc):
@@ -106,7 +122,7 @@ def register_service(idc, name, stype, url, desc):
             idc.create_endpoint(service_id=service.id, interface=interface, url=url, region_id="RegionOne")
 
 
-def write_clouds_yaml(state, password):
+def write_clouds_yaml(state, password, appcred):
     # cloud name -> (user, project, region)
     clouds = {
         "lab-admin": ("admin", "admin", "RegionOne"),
@@ -125,6 +141,16 @@ def write_clouds_yaml(state, password):
       user_domain_name: Default
       project_domain_name: Default
     region_name: {region}
+    interface: public
+    identity_api_version: 3
+"""
+    text += f"""  lab-member-appcred:
+    auth_type: v3applicationcredential
+    auth:
+      auth_url: {KS}
+      application_credential_id: {appcred[0]}
+      application_credential_secret: {appcred[1]}
+    region_name: RegionOne
     interface: public
     identity_api_version: 3
 """

@@ -61,3 +61,26 @@ fn text_output_lists_failures_with_evidence_and_exit_code_counts_them() {
         .unwrap();
     assert_eq!(critical_only.status.code(), Some(0));
 }
+
+#[test]
+fn application_credentials_authenticate() {
+    let Some(clouds) = clouds() else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args([
+            "check",
+            "--scope",
+            "scs-compatible-iaas",
+            "--os-cloud",
+            "lab-member-appcred",
+            "-V",
+            "v5.1",
+            "-t",
+            "scs-0100-",
+        ])
+        .env("OS_CLIENT_CONFIG_FILE", &clouds)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("- main: PASS (2 passed)"), "{stdout}");
+}
