@@ -120,13 +120,12 @@ fn build_report(
     let mut stderr = Vec::new();
     let mut error = 0;
     for (id, outcome) in outcomes {
+        // FAIL and ABORT evidence are error lines: both make the exit code non-zero
+        // (with -C only critical lines count).
         if outcome.result != TestResult::Pass {
             for line in &outcome.evidence {
-                let prefix = if outcome.result == TestResult::Fail { "ERROR" } else { "WARNING" };
-                stderr.push(format!("{prefix}: {id}: {line}"));
-                if outcome.result == TestResult::Fail {
-                    error += 1;
-                }
+                stderr.push(format!("ERROR: {id}: {line}"));
+                error += 1;
             }
         }
         stdout.push(format!("{id}: {}", outcome.result));

@@ -117,9 +117,8 @@ fn regex_escape(s: &str) -> String {
         .collect()
 }
 
-/// Testcases the lab cannot pass yet: the object store with S3 arrives with
-/// Swift in the lab (issue 4), so `next`'s catalog check for `s3` fails.
-const LAB_LACKS: [&str; 1] = ["scs-0123-service-s3"];
+/// Testcases the lab cannot pass yet (none of v5.1 and next).
+const LAB_LACKS: [&str; 0] = [];
 
 #[test]
 fn seeded_lab_passes_every_implemented_testcase_then_each_violation_fails() {

@@ -25,9 +25,8 @@ fn decide_all(facts: &Facts) -> BTreeMap<String, Outcome> {
         .collect()
 }
 
-/// The lab has no object store with S3 and no key manager yet (both arrive
-/// with Swift and Barbican in issue 4), so these catalog checks fail there.
-const LAB_LACKS: [&str; 2] = ["scs-0123-service-s3", "scs-0116-presence"];
+/// The lab has no key manager yet (Barbican), so this catalog check fails there.
+const LAB_LACKS: [&str; 1] = ["scs-0116-presence"];
 
 #[test]
 fn compliant_lab_passes_everything_implemented() {
