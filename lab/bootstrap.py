@@ -27,6 +27,7 @@ SERVICES = {
     "cinderv3": ("volumev3", "http://127.0.0.1:8776/v3/%(project_id)s", "Block storage v3"),
     "cinder": ("block-storage", "http://127.0.0.1:8776/v3/%(project_id)s", "Block storage"),
     "octavia": ("load-balancer", "http://127.0.0.1:9876", "Load balancer"),
+    "barbican": ("key-manager", "http://127.0.0.1:9311", "Key manager"),
     "swift": ("object-store", "http://127.0.0.1:8088/v1/AUTH_%(project_id)s", "Object store"),
     # S3 on the same Swift proxy (s3api); scs-0123-v2 looks for the type `s3`
     "swift-s3": ("s3", "http://127.0.0.1:8088", "S3 API of the object store"),
