@@ -7,7 +7,16 @@
 
 use crate::{Facts, Outcome, fact};
 use scs_standards::embedded::load_image_spec;
-use scs_standards::image_spec::ImageEntry;
+use scs_standards::image_spec::{ImageEntry, ImageSpec};
+use std::sync::OnceLock;
+
+/// The embedded v5 and v4 image specs, parsed once per process.
+fn specs() -> &'static [ImageSpec] {
+    static SPECS: OnceLock<Vec<ImageSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        ["scs-0104-v1-images-v5", "scs-0104-v1-images"].into_iter().filter_map(|s| load_image_spec(s).ok()).collect()
+    })
+}
 
 /// The spec entry a `scs-0104-source-X` / `scs-0104-image-X` testcase is about.
 pub fn definition(id: &str) -> Option<ImageEntry> {
@@ -24,13 +33,12 @@ pub fn definition(id: &str) -> Option<ImageEntry> {
         "debian-10" => ("Debian 10", None),
         _ => return None,
     };
-    for spec in ["scs-0104-v1-images-v5", "scs-0104-v1-images"] {
-        let Ok(spec) = load_image_spec(spec) else { continue };
-        let found = spec.images.into_iter().find(|e| {
+    for spec in specs() {
+        let found = spec.images.iter().find(|e| {
             e.name == name && scheme.is_none_or(|s| e.name_scheme.as_deref().is_some_and(|n| n.starts_with(s)))
         });
-        if found.is_some() {
-            return found;
+        if let Some(entry) = found {
+            return Some(entry.clone());
         }
     }
     // Debian 13 is not in either v1 spec yet; upstream's code knows its sources.
