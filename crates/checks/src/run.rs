@@ -33,6 +33,8 @@ pub struct CheckRequest<'a> {
     pub forced_version: Option<String>,
     /// `--tests`, for the report.
     pub forced_tests: Option<String>,
+    /// Where upstream code and standard text differ.
+    pub options: Options,
 }
 
 /// What a run found.
@@ -89,9 +91,8 @@ pub async fn run(request: CheckRequest<'_>) -> CheckRun {
                 }
             } else {
                 let gathered = gather(&session, iaas::needs(&decidable)).await;
-                let options = Options::default();
                 for id in &decidable {
-                    let outcome = iaas::decide(id, &gathered, &options)
+                    let outcome = iaas::decide(id, &gathered, &request.options)
                         .unwrap_or_else(|| Outcome::abort(format!("{id} is not decided from facts")));
                     outcomes.insert(id.clone(), outcome);
                 }

@@ -37,6 +37,7 @@ fn check(cloud: &CloudConfig) -> CheckRun {
         sections: None,
         forced_version: None,
         forced_tests: None,
+        options: Default::default(),
     }))
 }
 

@@ -108,6 +108,7 @@ fn check(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Option<&str>)
         sections: None,
         forced_version: Some(version.to_owned()),
         forced_tests: tests.map(str::to_owned),
+        options: Default::default(),
     }))
 }
 

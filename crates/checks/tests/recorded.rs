@@ -77,6 +77,23 @@ fn recorded_violations_fail_with_evidence_naming_the_object() {
 }
 
 #[test]
+fn follow_text_makes_an_unset_hw_disk_bus_fail() {
+    let mut f = facts("lab-compliant.json");
+    if let Ok(images) = &mut f.images {
+        images[0].properties.remove("hw_disk_bus");
+    }
+    let lenient = iaas::decide("scs-0102-prop-hw_disk_bus", &f, &Options::default()).unwrap();
+    assert_eq!(lenient.result, TestResult::Pass);
+    let strict = iaas::decide("scs-0102-prop-hw_disk_bus", &f, &Options { follow_text: true }).unwrap();
+    assert_eq!(strict.result, TestResult::Fail);
+    assert!(
+        strict.evidence[0].contains("hw_disk_bus") || strict.evidence[0].contains("not set"),
+        "{:?}",
+        strict.evidence
+    );
+}
+
+#[test]
 fn unreadable_facts_abort_with_the_reason() {
     let mut f = facts("lab-compliant.json");
     f.flavors = Err("GET http://127.0.0.1:8774/v2.1/flavors/detail: HTTP 500: boom".into());

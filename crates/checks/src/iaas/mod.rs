@@ -12,9 +12,15 @@ mod scs_0123;
 use crate::Outcome;
 use crate::facts::{Facts, Needs};
 
-/// Options where upstream code and standard text differ (see docs/checks.md).
+/// Choices where upstream code and standard text differ (docs/checks.md).
+/// The default follows upstream's code, so a cloud passes here exactly when
+/// it passes the official suite.
 #[derive(Clone, Debug, Default)]
-pub struct Options {}
+pub struct Options {
+    /// Follow the standard text where it is stricter than upstream's code:
+    /// scs-0102 `hw_disk_bus` must be set (upstream accepts it unset).
+    pub follow_text: bool,
+}
 
 /// Whether this crate decides `id` from facts.
 pub fn implemented(id: &str) -> bool {
@@ -61,7 +67,7 @@ pub fn needs(ids: &[String]) -> Needs {
 }
 
 /// Decides `id`; `None` if the testcase is not decided from facts.
-pub fn decide(id: &str, facts: &Facts, _options: &Options) -> Option<Outcome> {
+pub fn decide(id: &str, facts: &Facts, options: &Options) -> Option<Outcome> {
     needs_of(id)?;
     Some(match id {
         "scs-0100-syntax-check" => scs_0100::syntax(facts),
@@ -73,7 +79,7 @@ pub fn decide(id: &str, facts: &Facts, _options: &Options) -> Option<Outcome> {
         "scs-0123-storage-apis" => scs_0123::storage_apis(facts),
         "scs-0116-presence" => scs_0123::service(facts, "key-manager"),
         _ if id.starts_with("scs-0103-flavor-") => scs_0103::standard_flavor(facts, id),
-        _ if id.starts_with("scs-0102-") => scs_0102::decide(facts, id)?,
+        _ if id.starts_with("scs-0102-") => scs_0102::decide(facts, id, options)?,
         _ if id.starts_with("scs-0104-") => scs_0104::decide(facts, id)?,
         _ => scs_0123::service(facts, scs_0123::service_type(id)?),
     })

@@ -3,6 +3,7 @@
 //! included) carries meaningful values for the mandatory properties; outdated
 //! images are marked and replaced; generic images are unique per distribution.
 
+use super::Options;
 use crate::{Facts, Outcome};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use scs_openstack::Image;
@@ -36,7 +37,7 @@ pub fn knows(id: &str) -> bool {
 }
 
 /// Decides a scs-0102 testcase.
-pub fn decide(facts: &Facts, id: &str) -> Option<Outcome> {
+pub fn decide(facts: &Facts, id: &str, options: &Options) -> Option<Outcome> {
     let images = match &facts.images {
         Ok(images) => images,
         Err(reason) => return Some(Outcome::abort(format!("cannot read images: {reason}"))),
@@ -48,8 +49,8 @@ pub fn decide(facts: &Facts, id: &str) -> Option<Outcome> {
             let property = id.strip_prefix("scs-0102-prop-")?;
             let mut problems = Vec::new();
             for image in images {
-                if let Err(problem) = check_property(image, property, facts.now()) {
-                    problems.push(format!("{}: {problem}", image.label()));
+                if let Err(problem) = check_property(image, property, facts.now(), options) {
+                    problems.push(format!("{}: {property} {problem}", image.label()));
                 }
             }
             Outcome::from_problems(problems, format!("{} images have a valid {property}", images.len()))
@@ -91,7 +92,7 @@ fn created_at(image: &Image) -> Option<NaiveDateTime> {
     })
 }
 
-fn check_property(image: &Image, property: &str, now: NaiveDateTime) -> Result<(), String> {
+fn check_property(image: &Image, property: &str, now: NaiveDateTime, options: &Options) -> Result<(), String> {
     let prop = |k: &str| image.property(k);
     match property {
         "architecture" => one_of(prop("architecture"), &["x86_64", "aarch64", "risc-v"], false),
@@ -117,8 +118,8 @@ fn check_property(image: &Image, property: &str, now: NaiveDateTime) -> Result<(
             &["generic", "oldgeneric", "minimal", "k8snode", "gpu", "network", "custom"],
             false,
         ),
-        // unset is tolerated, as upstream does
-        "hw_disk_bus" => one_of(prop("hw_disk_bus"), &["virtio", "scsi"], true),
+        // upstream's code tolerates unset; the text makes it mandatory
+        "hw_disk_bus" => one_of(prop("hw_disk_bus"), &["virtio", "scsi"], !options.follow_text),
         "hypervisor_type" => one_of(prop("hypervisor_type"), &["qemu", "kvm", "xen", "hyper-v", "esxi"], true),
         "hw_rng_model" => one_of(prop("hw_rng_model"), &["virtio"], true),
         "image_build_date" => {

@@ -65,6 +65,9 @@ pub struct CheckArgs {
     /// Write the gathered facts as JSON (for offline unit tests and bug reports).
     #[arg(long, value_name = "FILE")]
     pub record_facts: Option<std::path::PathBuf>,
+    /// Follow the standard text where upstream's code is more lenient (docs/checks.md).
+    #[arg(long)]
+    pub follow_text: bool,
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 32)]
     pub timeout: u64,
@@ -155,6 +158,7 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         sections: args.sections.clone(),
         forced_version: args.version.clone(),
         forced_tests: args.tests.clone(),
+        options: scs_checks::iaas::Options { follow_text: args.follow_text },
     }));
     if let (Some(path), Some(facts)) = (&args.record_facts, &result.facts) {
         std::fs::write(path, serde_json::to_string_pretty(facts)?)
