@@ -158,6 +158,19 @@ def write_clouds_yaml(state, password, appcred):
     interface: public
     identity_api_version: 3
 """
+    text += f"""  lab-member-tls:
+    auth:
+      auth_url: https://127.0.0.1:5443/v3
+      username: {MEMBER_USER}
+      password: {password}
+      project_name: {MEMBER_PROJECT}
+      user_domain_name: Default
+      project_domain_name: Default
+    cacert: {os.path.join(state, "tls", "ca.pem")}
+    region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+"""
     path = os.path.join(state, "clouds.yaml")
     with open(path + ".tmp", "w") as f:
         f.write(text)

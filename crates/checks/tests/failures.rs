@@ -147,3 +147,24 @@ fn a_token_that_stops_working_aborts_the_testcases_that_need_the_cloud() {
         assert!(o.evidence[0].contains("401"), "{id}: {:?}", o.evidence);
     }
 }
+
+#[test]
+fn tls_needs_the_cloud_ca_or_insecure() {
+    let Some(clouds) = lab_clouds() else { return };
+    // Keystone on 5443 serves TLS with a certificate from the lab's own CA.
+    let with_ca = CloudConfig::load_from(&clouds, "lab-member-tls").unwrap();
+    assert!(with_ca.cacert.is_some());
+    let result = check(&with_ca);
+    assert!(result.critical.is_empty(), "{:?}", result.critical);
+    assert_eq!(result.outcomes["scs-0100-syntax-check"].result, TestResult::Pass);
+
+    let without_ca = CloudConfig { cacert: None, ..with_ca.clone() };
+    let result = check(&without_ca);
+    assert_eq!(result.critical.len(), 1);
+    assert!(result.critical[0].contains("https://127.0.0.1:5443/v3/auth/tokens"), "{:?}", result.critical);
+    assert!(result.critical[0].to_lowercase().contains("certificate"), "{:?}", result.critical);
+
+    let insecure = CloudConfig { cacert: None, insecure: true, ..with_ca };
+    let result = check(&insecure);
+    assert!(result.critical.is_empty(), "{:?}", result.critical);
+}
