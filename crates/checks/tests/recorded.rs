@@ -101,3 +101,50 @@ fn unreadable_facts_abort_with_the_reason() {
     assert_eq!(o.result, TestResult::Abort);
     assert!(o.evidence[0].contains("HTTP 500"), "{:?}", o.evidence);
 }
+
+/// Neutron ≥ 2023.2 answers `default-security-group-rules`; the lab (Zed)
+/// takes the fallback, so the API path is decided here from the shape that
+/// API returns (its documented defaults).
+#[test]
+fn default_rules_from_the_api_path() {
+    use scs_checks::facts::DefaultRules;
+    use scs_openstack::DefaultSecurityGroupRule;
+    let rule = |id: &str, direction: &str, ethertype: &str, remote_group: Option<&str>, default: bool, other: bool| {
+        DefaultSecurityGroupRule {
+            id: id.into(),
+            direction: direction.into(),
+            ethertype: ethertype.into(),
+            remote_ip_prefix: None,
+            remote_group_id: remote_group.map(Into::into),
+            used_in_default_sg: default,
+            used_in_non_default_sg: other,
+        }
+    };
+    let mut rules = vec![
+        rule("e4", "egress", "IPv4", None, true, true),
+        rule("e6", "egress", "IPv6", None, true, true),
+        rule("i4", "ingress", "IPv4", Some("PARENT"), true, false),
+        rule("i6", "ingress", "IPv6", Some("PARENT"), true, false),
+    ];
+    let mut f = facts("lab-compliant.json");
+    f.default_rules = Ok(DefaultRules::Api { rules: rules.clone() });
+    let decide = |f: &Facts| iaas::decide("scs-0115-default-rules", f, &Options::default()).unwrap();
+    assert_eq!(decide(&f).result, TestResult::Pass);
+    let mut open = rule("ssh", "ingress", "IPv4", None, false, true);
+    open.remote_ip_prefix = Some("0.0.0.0/0".into());
+    rules.push(open);
+    rules.retain(|r| r.id != "e6");
+    f.default_rules = Ok(DefaultRules::Api { rules });
+    let o = decide(&f);
+    assert_eq!(o.result, TestResult::Fail);
+    assert!(
+        o.evidence.iter().any(|e| e.starts_with("default rule ssh: ingress IPv4 from 0.0.0.0/0")),
+        "{:?}",
+        o.evidence
+    );
+    assert!(
+        o.evidence.iter().any(|e| e == "no default rule allows IPv6 egress in the default group"),
+        "{:?}",
+        o.evidence
+    );
+}
