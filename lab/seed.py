@@ -182,24 +182,25 @@ def flavor(c, name):
     return f
 
 
-@case("syntax", "scs-0100-syntax-check", "SCS-2X-4")
-def v_syntax(c, restore):
-    f = c.compute.find_flavor("SCS-2X-4")
+def extra_flavor(c, restore, name, vcpus, ram, disk):
+    """A flavor that exists only while a case is violated."""
+    f = c.compute.find_flavor(name)
     if restore:
         if f:
             c.compute.delete_flavor(f)
     elif not f:
-        c.compute.create_flavor(name="SCS-2X-4", vcpus=2, ram=4096, disk=0, is_public=True)
+        c.compute.create_flavor(name=name, vcpus=vcpus, ram=ram, disk=disk, is_public=True)
+
+
+@case("syntax", "scs-0100-syntax-check", "SCS-2X-4")
+def v_syntax(c, restore):
+    extra_flavor(c, restore, "SCS-2X-4", 2, 4096, 0)
 
 
 @case("semantics", "scs-0100-semantics-check", "SCS-1V-2-30")
 def v_semantics(c, restore):
-    f = c.compute.find_flavor("SCS-1V-2-30")
-    if restore:
-        if f:
-            c.compute.delete_flavor(f)
-    elif not f:
-        c.compute.create_flavor(name="SCS-1V-2-30", vcpus=1, ram=1024, disk=30, is_public=True)
+    # 1 GiB of RAM where the name promises 2
+    extra_flavor(c, restore, "SCS-1V-2-30", 1, 1024, 30)
 
 
 def flavor_case(name):

@@ -342,7 +342,7 @@ impl Session {
         Err(ApiError::Status { method, url: url.to_owned(), status, body })
     }
 
-    /// Sends a request; GET, HEAD and DELETE are retried with backoff on
+    /// Sends a request; GET, HEAD, PUT and DELETE (idempotent) are retried with backoff on
     /// connection errors, timeouts and 502/503/504.
     pub async fn send(
         &self,
