@@ -95,7 +95,7 @@ impl Facts {
     }
 }
 
-/// Name prefix of everything a check creates (upstream's cleanup uses the same).
+/// Name of the security group the scs-0115 fallback creates and deletes (upstream's name).
 pub const TEST_SG_NAME: &str = "scs-test-default-sg";
 
 /// Gathers the needed facts concurrently. Errors become per-fact reasons.

@@ -227,15 +227,6 @@ impl Session {
             .map_err(|e| ApiError::Decode { url, message: e.to_string() })
     }
 
-    /// Lists security groups by name (for cleanup of our own leftovers).
-    pub async fn find_security_groups(&self, name: &str) -> Result<Vec<SecurityGroup>, ApiError> {
-        let base = self.endpoint(&["network"])?;
-        let mut url = url::Url::parse(&format!("{base}/security-groups"))
-            .map_err(|e| ApiError::Decode { url: base.clone(), message: e.to_string() })?;
-        url.query_pairs_mut().append_pair("name", name);
-        self.get_all(url.as_str(), "security_groups", &[]).await
-    }
-
     /// Deletes a security group; a 404 counts as deleted.
     pub async fn delete_security_group(&self, id: &str) -> Result<(), ApiError> {
         let base = self.endpoint(&["network"])?;

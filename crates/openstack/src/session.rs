@@ -276,11 +276,6 @@ impl Session {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Whether the catalog lists a service of any of these types.
-    pub fn has_service(&self, types: &[&str]) -> bool {
-        self.catalog.iter().any(|e| types.contains(&e.service_type.as_str()))
-    }
-
     /// The endpoint URL of the first of `types` in the catalog, for our
     /// interface and region, with the API version path the checks speak.
     pub fn endpoint(&self, types: &[&str]) -> Result<String, ApiError> {

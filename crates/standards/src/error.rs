@@ -50,8 +50,7 @@ impl fmt::Display for FileError {
 /// [`FileError`] with line, column and key path.
 pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, FileError> {
     let mut path = String::new();
-    let options = serde_saphyr::Options::default();
-    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+    let result = serde_saphyr::with_deserializer_from_str(text, |de| {
         serde_path_to_error::deserialize(de).map_err(|e| {
             path = clean_path(&e.path().to_string());
             e.into_inner()

@@ -164,14 +164,13 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, serde_json::to_string_pretty(facts)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    let reports = [AnyReport::Upstream(Box::new(result.report.clone()))];
+    let report_yaml = scs_standards::write_reports(&[AnyReport::Upstream(Box::new(result.report.clone()))])?;
     if let Some(path) = &args.output {
-        let text = scs_standards::write_reports(&reports)?;
-        std::fs::write(path, text).with_context(|| format!("writing report {}", path.display()))?;
+        std::fs::write(path, &report_yaml).with_context(|| format!("writing report {}", path.display()))?;
     }
     match args.format {
         CheckFormat::Text => print_text(&scope, &selection, &result, &subject, &args)?,
-        CheckFormat::Yaml => out!("{}", scs_standards::write_reports(&reports)?)?,
+        CheckFormat::Yaml => out!("{report_yaml}")?,
         CheckFormat::Json => outln!("{}", serde_json::to_string_pretty(&json(&scope, &selection, &result, &subject))?)?,
         CheckFormat::Junit => out!("{}", junit(&scope, &selection, &result, &subject))?,
     }
