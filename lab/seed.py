@@ -76,14 +76,20 @@ BOOKWORM = "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-gene
 OLD_BUILD = TODAY - datetime.timedelta(days=120)
 
 CAPI = "https://nbg1.your-objectstorage.com/osism/openstack-k8s-capi-images/ubuntu-2404-kube-v1.33/ubuntu-2404-kube-v1.33.4.qcow2"
+CAPI_DESCRIPTION = "https://github.com/osism/k8s-capi-images"
+RESOLUTE = "https://cloud-images.ubuntu.com/releases/resolute/release/ubuntu-26.04-server-cloudimg-amd64.img"
+TRIXIE = "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2"
 IMAGES = {
+    "Ubuntu 26.04": dict(image_props("ubuntu", "26.04", RESOLUTE)),
     "Ubuntu 24.04": dict(image_props("ubuntu", "24.04", NOBLE)),
     "Debian 12": dict(image_props("debian", "12", BOOKWORM)),
     "Ubuntu 22.04": dict(image_props("ubuntu", "22.04", "https://cloud-images.ubuntu.com/releases/jammy/release/ubuntu-22.04-server-cloudimg-amd64.img")),
-    "Debian 13": dict(image_props("debian", "13", "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2")),
-    # Cluster API node images in both naming schemes
-    "ubuntu-capi-image v1.33.4": dict(image_props("ubuntu", "24.04", CAPI, frequency="never"), os_purpose="k8snode"),
-    "ubuntu-capi-image-v1.33.4": dict(image_props("ubuntu", "24.04", CAPI, frequency="never"), os_purpose="k8snode"),
+    "Debian 13": dict(image_props("debian", "13", TRIXIE)),
+    # Cluster API node images in both naming schemes, with the properties scs-0104-v2 requires
+    "ubuntu-capi-image v1.33.4": dict(image_props("ubuntu", "24.04", CAPI, frequency="never"), os_purpose="k8snode",
+                                      image_description=CAPI_DESCRIPTION),
+    "ubuntu-capi-image-v1.33.4": dict(image_props("ubuntu", "24.04", CAPI, frequency="never"), os_purpose="k8snode",
+                                      image_description=CAPI_DESCRIPTION),
     # an outdated image, replaced by "Ubuntu 24.04", marked as upstream expects:
     # a date as its last name word, hidden, and no longer generic
     "Ubuntu 24.04 " + OLD_BUILD.strftime("%Y%m%d"): dict(
@@ -278,6 +284,40 @@ def v_image(c, restore):
         set_image(c, image(c, "Ubuntu-24.04"), name="Ubuntu 24.04")
     else:
         set_image(c, image(c, "Ubuntu 24.04"), name="Ubuntu-24.04")
+
+
+# scs-0104-v2 (preview scope): images found by their properties
+
+@case("v2-source-generic", "scs-0104-v2-source-generic", "Debian 13")
+def v2_source(c, restore):
+    # a trixie image served from the bookworm directory
+    set_image(c, image(c, "Debian 13"), image_source=TRIXIE if restore else BOOKWORM)
+
+
+@case("v2-capi-properties", "scs-0104-v2-capi-properties", "ubuntu-capi-image-v1.33.4")
+def v2_capi(c, restore):
+    bad = "https://docs.example.org/images/capi"
+    set_image(c, image(c, "ubuntu-capi-image-v1.33.4"), image_description=CAPI_DESCRIPTION if restore else bad)
+
+
+def v2_purpose_case(name, testcase, image_name, version):
+    def run(c, restore):
+        set_image(c, image(c, image_name), os_purpose="generic" if restore else "minimal")
+    CASES[name] = (testcase, f"os_version={version}", run)
+
+
+v2_purpose_case("v2-image-ubuntu-lts", "scs-0104-v2-image-ubuntu-lts", "Ubuntu 26.04", "26.04")
+v2_purpose_case("v2-image-ubuntu-previous", "scs-0104-v2-image-ubuntu-previous-lts", "Ubuntu 24.04", "24.04")
+v2_purpose_case("v2-image-debian-stable", "scs-0104-v2-image-debian-stable", "Debian 13", "13")
+v2_purpose_case("v2-image-debian-previous", "scs-0104-v2-image-debian-previous", "Debian 12", "12")
+
+
+@case("v2-image-capi", "scs-0104-v2-image-capi", "ubuntu-capi-image-v")
+def v2_image_capi(c, restore):
+    if restore:
+        set_image(c, image(c, "ubuntu-capi-image_v1.33.4"), name="ubuntu-capi-image-v1.33.4")
+    else:
+        set_image(c, image(c, "ubuntu-capi-image-v1.33.4"), name="ubuntu-capi-image_v1.33.4")
 
 
 @case("volume-type-syntax", "scs-0114-syntax-check", "lab-secure")

@@ -141,11 +141,21 @@ fn seeded_lab_passes_every_implemented_testcase_then_each_violation_fails() {
         }
         assert!(result.outcomes.len() >= 49, "{version}: only {} testcases decided", result.outcomes.len());
     }
+    let preview = load_scope("scs-0104-v2-preview").unwrap();
+    let result = check(&preview, &member, "preview", None);
+    assert_eq!(result.outcomes.len(), 7);
+    for (id, outcome) in &result.outcomes {
+        assert_eq!(outcome.result, TestResult::Pass, "preview {id}: {:?}", outcome.evidence);
+    }
 
     let mut failures = Vec::new();
     for (case, testcase, object) in cases() {
         seeder.send(&format!("violate {case}"));
-        let result = check(&scope, &member, "next", Some(&testcase));
+        let result = if testcase.starts_with("scs-0104-v2-") {
+            check(&preview, &member, "preview", Some(&testcase))
+        } else {
+            check(&scope, &member, "next", Some(&testcase))
+        };
         seeder.send(&format!("restore {case}"));
         match result.outcomes.get(&testcase) {
             Some(o) if o.result == TestResult::Fail && o.evidence.iter().any(|e| e.contains(&object)) => {}

@@ -17,10 +17,10 @@ fn facts(name: &str) -> Facts {
 }
 
 fn decide_all(facts: &Facts) -> BTreeMap<String, Outcome> {
-    let scope = load_scope("scs-compatible-iaas").unwrap();
-    scope
-        .testcases
+    let scopes = [load_scope("scs-compatible-iaas").unwrap(), load_scope("scs-0104-v2-preview").unwrap()];
+    scopes
         .iter()
+        .flat_map(|s| &s.testcases)
         .filter_map(|tc| iaas::decide(&tc.id, facts, &Options::default()).map(|o| (tc.id.clone(), o)))
         .collect()
 }
@@ -52,6 +52,8 @@ fn recorded_violations_fail_with_evidence_naming_the_object() {
         ("scs-0104-source-ubuntu-2404", "Ubuntu 24.04"),
         ("scs-0102-os_purpose-uniqueness", "Ubuntu 24.04"),
         ("scs-0114-syntax-check", "lab-secure"),
+        ("scs-0104-v2-capi-properties", "ubuntu-capi-image-v1.33.4"),
+        ("scs-0104-v2-image-debian-stable", "os_version=13"),
     ];
     for (id, object) in expect {
         let o = &outcomes[id];
@@ -64,7 +66,7 @@ fn recorded_violations_fail_with_evidence_naming_the_object() {
     }
     let failed: Vec<&String> = outcomes.iter().filter(|(_, o)| o.result != TestResult::Pass).map(|(k, _)| k).collect();
     // nothing else broke, except what the lab lacks and what a broken image_source also breaks
-    let also = ["scs-0104-source-debian-12"];
+    let also = ["scs-0104-source-debian-12", "scs-0104-v2-source-generic"];
     let unexpected: Vec<&&String> = failed
         .iter()
         .filter(|id| {
@@ -147,4 +149,19 @@ fn default_rules_from_the_api_path() {
         "{:?}",
         o.evidence
     );
+}
+
+/// scs-0104-v2 measures "latest release" against the day the facts were
+/// gathered: before April 30, 2026 the required Ubuntu LTS is 24.04.
+#[test]
+fn scs_0104_v2_latest_release_follows_the_day() {
+    let mut f = facts("lab-compliant.json");
+    f.gathered_at = "2026-04-29T12:00:00Z".into();
+    let o = iaas::decide("scs-0104-v2-image-ubuntu-lts", &f, &Options::default()).unwrap();
+    assert_eq!(o.result, TestResult::Pass);
+    assert!(o.evidence[0].contains("ubuntu 24.04 (latest LTS)"), "{:?}", o.evidence);
+    f.gathered_at = "2028-05-01T00:00:00Z".into();
+    let o = iaas::decide("scs-0104-v2-image-ubuntu-lts", &f, &Options::default()).unwrap();
+    assert_eq!(o.result, TestResult::Fail);
+    assert!(o.evidence[0].contains("os_version=28.04"), "{:?}", o.evidence);
 }

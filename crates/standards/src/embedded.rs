@@ -31,6 +31,11 @@ pub const SCOPES: &[EmbeddedFile] = &[
         path: "scs-compatible-kaas.yaml",
         text: include_str!("../../../standards/scs-compatible-kaas.yaml"),
     },
+    EmbeddedFile {
+        alias: "scs-0104-v2-preview",
+        path: "scs-0104-v2-preview.yaml",
+        text: include_str!("../../../standards/scs-0104-v2-preview.yaml"),
+    },
 ];
 
 /// The scs-0104 image specs, by the name versions use in `image_spec`.

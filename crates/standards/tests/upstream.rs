@@ -124,7 +124,7 @@ fn our_image_specs_equal_upstream() {
 #[test]
 fn all_embedded_scopes_load() {
     let scopes = embedded::all_scopes().expect("embedded scopes");
-    assert_eq!(scopes.len(), 2);
+    assert_eq!(scopes.len(), 3);
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod scs_0100;
 mod scs_0102;
 mod scs_0103;
 mod scs_0104;
+mod scs_0104_v2;
 mod scs_0114;
 mod scs_0115;
 mod scs_0123;
@@ -42,6 +43,8 @@ fn needs_of(id: &str) -> Option<Needs> {
         Needs { images: true, ..none }
     } else if id.starts_with("scs-0103-flavor-") {
         Needs { flavors: true, ..none }
+    } else if scs_0104_v2::knows(id) {
+        Needs { images: true, ..none }
     } else if id.starts_with("scs-0104-") {
         scs_0104::definition(id)?;
         Needs { images: true, ..none }
@@ -80,6 +83,7 @@ pub fn decide(id: &str, facts: &Facts, options: &Options) -> Option<Outcome> {
         "scs-0116-presence" => scs_0123::service(facts, "key-manager"),
         _ if id.starts_with("scs-0103-flavor-") => scs_0103::standard_flavor(facts, id),
         _ if id.starts_with("scs-0102-") => scs_0102::decide(facts, id, options)?,
+        _ if scs_0104_v2::knows(id) => scs_0104_v2::decide(facts, id)?,
         _ if id.starts_with("scs-0104-") => scs_0104::decide(facts, id)?,
         _ => scs_0123::service(facts, scs_0123::service_type(id)?),
     })
