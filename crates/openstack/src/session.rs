@@ -314,7 +314,15 @@ impl Session {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| {
+        let started = std::time::Instant::now();
+        let sent = request.send().await;
+        tracing::debug!(
+            target: "scs_openstack::http",
+            "{method} {url} -> {} in {} ms",
+            sent.as_ref().map_or_else(|e| root_cause(e), |r| r.status().as_u16().to_string()),
+            started.elapsed().as_millis()
+        );
+        let response = sent.map_err(|e| {
             if e.is_timeout() {
                 ApiError::Timeout {
                     method: method.clone(),

@@ -57,6 +57,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let result = match cli.command {
         Command::Check(args) => commands::check::run_check(*args),
         Command::Flavor(c) => commands::flavor::run(c),
@@ -74,6 +75,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Diagnostics go to stderr, filtered by `SCS_LOG` (e.g. `SCS_LOG=scs_openstack=debug`
+/// prints every HTTP request with its status and time); silent by default so
+/// the console output stays what upstream prints.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
 /// A reader that stopped reading (`scs ... | head`) is not an error.
