@@ -25,6 +25,7 @@ macro_rules! out {
 
 mod commands;
 mod output;
+mod upload;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -48,6 +49,9 @@ enum Command {
     /// Certificate scopes: versions, validity on a date, testcases.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// Reports: sign and verify (OpenSSH SSHSIG), upload to a compliance monitor, show, diff.
+    #[command(subcommand)]
+    Report(commands::report::ReportCommand),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run_check(*args),
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
+        Command::Report(c) => commands::report::run(c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -3,4 +3,5 @@
 
 pub mod check;
 pub mod flavor;
+pub mod report;
 pub mod scope;

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: Apache-2.0
+//! OpenSSH signatures (the SSHSIG format of `ssh-keygen -Y sign`) over SCS
+//! reports, and the signed body the compliance monitor accepts.
+//!
+//! Upstream signs every report with `ssh-keygen -Y sign -n report` and uploads
+//! `signature & report` as `application/x-signed-yaml`; the monitor verifies
+//! with `ssh-keygen -Y verify` against the keys of the uploading account. This
+//! crate produces and checks exactly those bytes, so reports signed here verify
+//! with OpenSSH and the other way round, without running `ssh-keygen`.
+
+use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use std::path::Path;
+
+/// The SSHSIG namespace of SCS reports.
+pub const REPORT_NAMESPACE: &str = "report";
+
+/// The content type of a signed YAML upload.
+pub const SIGNED_YAML: &str = "application/x-signed-yaml";
+
+/// The content type of a signed JSON upload.
+pub const SIGNED_JSON: &str = "application/x-signed-json";
+
+/// Why signing or verifying failed; each names the file or the reason.
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    /// A key or signature file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A private key is not an OpenSSH private key we can use.
+    #[error("{path}: not a usable OpenSSH private key: {message}")]
+    PrivateKey {
+        /// The key file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// A public key line could not be parsed.
+    #[error("{place}: not an OpenSSH public key: {message}")]
+    PublicKey {
+        /// File and line.
+        place: String,
+        /// Why.
+        message: String,
+    },
+    /// The signature text is not an SSH signature.
+    #[error("not an SSH signature: {0}")]
+    Signature(String),
+    /// The signature was made for another namespace.
+    #[error("signature namespace is '{found}', expected '{expected}'")]
+    Namespace {
+        /// The namespace inside the signature.
+        found: String,
+        /// The namespace required.
+        expected: String,
+    },
+    /// The signing key is not among the allowed keys.
+    #[error("signed by {fingerprint}, which is not an allowed key")]
+    UnknownKey {
+        /// SHA256 fingerprint of the signing key.
+        fingerprint: String,
+    },
+    /// The signature does not match the message (altered report or forged signature).
+    #[error("signature does not match the report (altered, or signed over other bytes)")]
+    Mismatch,
+    /// Producing the signature failed.
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    /// A signed body lacks the `&` between signature and report.
+    #[error("signed body has no signature: expected '-----BEGIN SSH SIGNATURE-----...&report'")]
+    NoSignature,
+}
+
+/// An OpenSSH private key ready to sign.
+#[derive(Clone, Debug)]
+pub struct Signer {
+    key: PrivateKey,
+}
+
+impl Signer {
+    /// Reads an unencrypted OpenSSH private key (`ssh-keygen -t ed25519 -N ''`,
+    /// as upstream's runner uses), naming the file in every error.
+    pub fn from_file(path: &Path) -> Result<Self, SigningError> {
+        let text = read(path)?;
+        Self::from_openssh(&path.display().to_string(), &text)
+    }
+
+    /// Parses an OpenSSH private key; `origin` names it in errors.
+    pub fn from_openssh(origin: &str, text: &str) -> Result<Self, SigningError> {
+        let key = PrivateKey::from_openssh(text)
+            .map_err(|e| SigningError::PrivateKey { path: origin.to_owned(), message: e.to_string() })?;
+        if key.is_encrypted() {
+            return Err(SigningError::PrivateKey {
+                path: origin.to_owned(),
+                message: "the key is encrypted with a passphrase; unattended signing needs an unencrypted key".into(),
+            });
+        }
+        Ok(Self { key })
+    }
+
+    /// The public half, as in a `.pub` file.
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public_key().clone()
+    }
+
+    /// Signs `message` in `namespace`; returns the armored signature
+    /// (`-----BEGIN SSH SIGNATURE-----` ... ending in a newline), byte-compatible
+    /// with a `.sig` file of `ssh-keygen -Y sign`.
+    pub fn sign(&self, namespace: &str, message: &[u8]) -> Result<String, SigningError> {
+        let sig = self.key.sign(namespace, HashAlg::Sha512, message).map_err(|e| SigningError::Sign(e.to_string()))?;
+        let mut pem = sig.to_pem(LineEnding::LF).map_err(|e| SigningError::Sign(e.to_string()))?;
+        if !pem.ends_with('\n') {
+            pem.push('\n');
+        }
+        Ok(pem)
+    }
+}
+
+/// Reads public keys from a `.pub` file, an `authorized_keys` file or an
+/// `allowed_signers` file (principals and options before the key are skipped).
+/// Blank lines and `#` comments are ignored; any other line that holds no
+/// key is an error naming file and line.
+pub fn parse_public_keys(origin: &str, text: &str) -> Result<Vec<PublicKey>, SigningError> {
+    let mut keys = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let place = format!("{origin}:{}", n + 1);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let start = words.iter().position(|w| is_key_type(w)).ok_or_else(|| SigningError::PublicKey {
+            place: place.clone(),
+            message: "no key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-...) on this line".into(),
+        })?;
+        let key = PublicKey::from_openssh(&words[start..].join(" "))
+            .map_err(|e| SigningError::PublicKey { place, message: e.to_string() })?;
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+fn is_key_type(word: &str) -> bool {
+    word.starts_with("ssh-") || word.starts_with("ecdsa-sha2-") || word.starts_with("sk-")
+}
+
+/// Reads the public keys of a file (see [`parse_public_keys`]).
+pub fn read_public_keys(path: &Path) -> Result<Vec<PublicKey>, SigningError> {
+    let text = read(path)?;
+    parse_public_keys(&path.display().to_string(), &text)
+}
+
+/// Verifies an armored signature over `message`: the namespace must match,
+/// the signing key must be one of `allowed`, and the signature must hold.
+/// Returns the key that signed.
+pub fn verify<'a>(
+    allowed: &'a [PublicKey],
+    namespace: &str,
+    message: &[u8],
+    signature: &str,
+) -> Result<&'a PublicKey, SigningError> {
+    let sig = SshSig::from_pem(signature.trim_start()).map_err(|e| SigningError::Signature(e.to_string()))?;
+    if sig.namespace() != namespace {
+        return Err(SigningError::Namespace { found: sig.namespace().to_owned(), expected: namespace.to_owned() });
+    }
+    let key = allowed.iter().find(|k| k.key_data() == sig.public_key()).ok_or_else(|| SigningError::UnknownKey {
+        fingerprint: PublicKey::from(sig.public_key().clone()).fingerprint(HashAlg::Sha256).to_string(),
+    })?;
+    key.verify(namespace, message, &sig).map_err(|_| SigningError::Mismatch)?;
+    Ok(key)
+}
+
+/// The upload body upstream's runner sends (`curl --data-binary @sig
+/// --data-binary @report` joins them with `&`).
+pub fn signed_body(signature: &str, report: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(signature.len() + 1 + report.len());
+    body.extend_from_slice(signature.as_bytes());
+    body.push(b'&');
+    body.extend_from_slice(report);
+    body
+}
+
+/// Splits a signed body into signature and report. The armored signature is
+/// base64 and never contains `&`, so the first `&` separates them.
+pub fn split_signed_body(body: &[u8]) -> Result<(&str, &[u8]), SigningError> {
+    let at = body.iter().position(|b| *b == b'&').ok_or(SigningError::NoSignature)?;
+    let signature = std::str::from_utf8(&body[..at]).map_err(|_| SigningError::NoSignature)?;
+    if !signature.trim_start().starts_with("-----BEGIN SSH SIGNATURE-----") {
+        return Err(SigningError::NoSignature);
+    }
+    Ok((signature, &body[at + 1..]))
+}
+
+fn read(path: &Path) -> Result<String, SigningError> {
+    std::fs::read_to_string(path).map_err(|source| SigningError::Read { path: path.display().to_string(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_round_trip() {
+        let sig = "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n";
+        let body = signed_body(sig, b"---\nsubject: a&b\n");
+        let (s, r) = split_signed_body(&body).unwrap();
+        assert_eq!(s, sig);
+        assert_eq!(r, b"---\nsubject: a&b\n");
+        assert!(matches!(split_signed_body(b"---\nsubject: x\n"), Err(SigningError::NoSignature)));
+        assert!(matches!(split_signed_body(b"garbage&---\n"), Err(SigningError::NoSignature)));
+    }
+
+    #[test]
+    fn allowed_signers_lines_are_parsed_and_bad_lines_named() {
+        let text = "# comment\n\nmail@csp.eu ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIByCgCST3JquHZm8z+mHkeCaveqdDVIkrBM9JG37z8kM x\n";
+        assert_eq!(parse_public_keys("signers", text).unwrap().len(), 1);
+        let err = parse_public_keys("signers", "mail@csp.eu nothing\n").unwrap_err().to_string();
+        assert!(err.starts_with("signers:1:"), "{err}");
+    }
+}
