@@ -6,6 +6,7 @@
 //! as its slowest listing, makes every verdict reproducible from a recorded
 //! `Facts` file, and lets unit tests run without a cloud.
 
+use crate::scratch::{Kind, Ledger};
 use scs_openstack::{CatalogEntry, DefaultSecurityGroupRule, Flavor, Image, Session, VolumeType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -99,7 +100,7 @@ impl Facts {
 pub const TEST_SG_NAME: &str = "scs-test-default-sg";
 
 /// Gathers the needed facts concurrently. Errors become per-fact reasons.
-pub async fn gather(session: &Session, needs: Needs) -> Facts {
+pub async fn gather(session: &Session, needs: Needs, ledger: &Ledger) -> Facts {
     fn skipped<T>() -> Fact<T> {
         Err("not needed by the selected testcases".to_owned())
     }
@@ -110,7 +111,8 @@ pub async fn gather(session: &Session, needs: Needs) -> Facts {
     let volume_types = async {
         if needs.volume_types { session.list_volume_types().await.map_err(|e| e.to_string()) } else { skipped() }
     };
-    let default_rules = async { if needs.default_rules { default_rules(session).await } else { skipped() } };
+    let default_rules =
+        async { if needs.default_rules { default_rules(session, ledger).await } else { skipped() } };
     let (flavors, images, volume_types, default_rules) = tokio::join!(flavors, images, volume_types, default_rules);
     Facts {
         gathered_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -125,24 +127,26 @@ pub async fn gather(session: &Session, needs: Needs) -> Facts {
 
 /// The default rules from the API, or, on clouds older than Neutron 2023.2,
 /// from a security group we create and delete again.
-async fn default_rules(session: &Session) -> Fact<DefaultRules> {
+async fn default_rules(session: &Session, ledger: &Ledger) -> Fact<DefaultRules> {
     match session.list_default_security_group_rules().await {
         Ok(rules) => Ok(DefaultRules::Api { rules }),
-        Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => fresh_group_rules(session).await,
+        Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => fresh_group_rules(session, ledger).await,
         Err(e) => Err(e.to_string()),
     }
 }
 
-async fn fresh_group_rules(session: &Session) -> Fact<DefaultRules> {
+async fn fresh_group_rules(session: &Session, ledger: &Ledger) -> Fact<DefaultRules> {
     // Only the group created here is deleted; leftovers of killed runs are `scs cleanup`'s job.
     let group = session
         .create_security_group(TEST_SG_NAME, "scs-0115 check: rules a new group gets")
         .await
         .map_err(|e| format!("default-security-group-rules API missing, and creating a test group failed: {e}"))?;
+    ledger.record(Kind::SecurityGroup, &group.id, TEST_SG_NAME);
     let rules = group.security_group_rules.clone();
     session
         .delete_security_group(&group.id)
         .await
         .map_err(|e| format!("test security group {} could not be deleted: {e}", group.id))?;
+    ledger.forget(&Kind::SecurityGroup, &group.id);
     Ok(DefaultRules::FreshGroup { rules })
 }

@@ -6,10 +6,12 @@
 //! rule), so every FAIL and ABORT explains itself. A testcase whose facts
 //! could not be gathered ABORTs with the reason.
 
+pub mod cleanup;
 pub mod facts;
 pub mod iaas;
 pub mod lab;
 pub mod run;
+pub mod scratch;
 
 pub use facts::{Facts, Needs, gather};
 use scs_standards::TestResult;

@@ -4,7 +4,8 @@
 
 use crate::Outcome;
 use crate::facts::{Facts, gather};
-use crate::iaas::{self, Options};
+use crate::iaas::{self, Options, live};
+use crate::scratch::Ledger;
 use scs_openstack::{CloudConfig, Session, SessionOptions};
 use scs_standards::report::{Invocation, Report, ReportSpec, Run};
 use scs_standards::{Scope, Selection, TestResult};
@@ -35,6 +36,9 @@ pub struct CheckRequest<'a> {
     pub forced_tests: Option<String>,
     /// Where upstream code and standard text differ.
     pub options: Options,
+    /// Resolves when the run must stop (SIGINT/SIGTERM): testcases still
+    /// running ABORT, and everything created is deleted before `run` returns.
+    pub interrupt: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>>,
 }
 
 /// What a run found.
@@ -51,6 +55,10 @@ pub struct CheckRun {
     pub facts: Option<Facts>,
     /// HTTP requests sent.
     pub requests: u64,
+    /// Whether the run was interrupted.
+    pub interrupted: bool,
+    /// Resources the run created and could not delete (each with the reason).
+    pub leftovers: Vec<String>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: u64,
     /// The upstream report.
@@ -61,21 +69,25 @@ pub struct CheckRun {
 const FORBIDDEN_ROLES: [&str; 2] = ["admin", "manager"];
 
 /// Runs the selected testcases against the cloud.
-pub async fn run(request: CheckRequest<'_>) -> CheckRun {
+pub async fn run(mut request: CheckRequest<'_>) -> CheckRun {
     let started = Instant::now();
     let checked_at = chrono::Utc::now().naive_utc();
-    let (decidable, not_implemented): (Vec<String>, Vec<String>) =
+    let (decidable, rest): (Vec<String>, Vec<String>) =
         request.selection.to_run.iter().cloned().partition(|id| iaas::implemented(id));
+    let (creating, not_implemented): (Vec<String>, Vec<String>) = rest.into_iter().partition(|id| live::creates(id));
     let mut critical = Vec::new();
     let mut warnings = Vec::new();
     let mut outcomes = BTreeMap::new();
     let mut facts = None;
     let mut requests = 0;
+    let mut interrupted = false;
+    let mut leftovers = Vec::new();
+    let everything: Vec<&String> = decidable.iter().chain(&creating).collect();
     match Session::connect(request.cloud, request.session.clone()).await {
         Err(e) => {
             critical.push(format!("cannot connect to cloud '{}': {e}", request.cloud.name));
-            for id in &decidable {
-                outcomes.insert(id.clone(), Outcome::abort(format!("no session: {e}")));
+            for id in &everything {
+                outcomes.insert((*id).clone(), Outcome::abort(format!("no session: {e}")));
             }
         }
         Ok(session) => {
@@ -86,17 +98,49 @@ pub async fn run(request: CheckRequest<'_>) -> CheckRun {
                     session.roles.join(", ")
                 );
                 critical.push(why.clone());
-                for id in &decidable {
-                    outcomes.insert(id.clone(), Outcome::abort(why.clone()));
+                for id in &everything {
+                    outcomes.insert((*id).clone(), Outcome::abort(why.clone()));
                 }
             } else {
-                let gathered = gather(&session, iaas::needs(&decidable)).await;
-                for id in &decidable {
-                    let outcome = iaas::decide(id, &gathered, &request.options)
-                        .unwrap_or_else(|| Outcome::abort(format!("{id} is not decided from facts")));
-                    outcomes.insert(id.clone(), outcome);
+                let ledger = Ledger::default();
+                let work = async {
+                    tokio::join!(
+                        gather(&session, iaas::needs(&decidable), &ledger),
+                        live::run(&creating, &session, &ledger, &request.options)
+                    )
+                };
+                let interrupt = async {
+                    match request.interrupt.take() {
+                        Some(signal) => signal.await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    (gathered, live_outcomes) = work => {
+                        for id in &decidable {
+                            let outcome = iaas::decide(id, &gathered, &request.options)
+                                .unwrap_or_else(|| Outcome::abort(format!("{id} is not decided from facts")));
+                            outcomes.insert(id.clone(), outcome);
+                        }
+                        outcomes.extend(live_outcomes);
+                        facts = Some(gathered);
+                    }
+                    () = interrupt => {
+                        interrupted = true;
+                        critical.push("interrupted: stopped the testcases and removed what they had created".into());
+                        for id in &everything {
+                            outcomes.insert((*id).clone(), Outcome::abort("interrupted before the testcase finished"));
+                        }
+                    }
                 }
-                facts = Some(gathered);
+                // whatever is still recorded: testcases cut short, or deletions that failed
+                leftovers = ledger.clean(&session, |_| true).await;
+                if interrupted {
+                    // creations in flight when interrupted have no id in the ledger: sweep by name
+                    let swept = crate::cleanup::sweep(&session, &crate::cleanup::Sweep::default(), false).await;
+                    leftovers.extend(swept.failed);
+                }
+                critical.extend(leftovers.iter().map(|l| format!("left behind: {l}")));
             }
             requests = session.request_count();
         }
@@ -106,7 +150,18 @@ pub async fn run(request: CheckRequest<'_>) -> CheckRun {
     }
     let duration_ms = started.elapsed().as_millis() as u64;
     let report = build_report(&request, &outcomes, &critical, &warnings, checked_at);
-    CheckRun { outcomes, not_implemented, critical, warnings, facts, requests, duration_ms, report }
+    CheckRun {
+        outcomes,
+        not_implemented,
+        critical,
+        warnings,
+        facts,
+        requests,
+        interrupted,
+        leftovers,
+        duration_ms,
+        report,
+    }
 }
 
 fn build_report(

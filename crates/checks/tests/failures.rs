@@ -38,6 +38,7 @@ fn check(cloud: &CloudConfig) -> CheckRun {
         forced_version: None,
         forced_tests: None,
         options: Default::default(),
+        interrupt: None,
     }))
 }
 
@@ -137,6 +138,7 @@ fn a_token_that_stops_working_aborts_the_testcases_that_need_the_cloud() {
         scs_checks::gather(
             &session,
             scs_checks::Needs { flavors: true, images: true, volume_types: true, default_rules: true },
+            &scs_checks::scratch::Ledger::default(),
         )
         .await
     });

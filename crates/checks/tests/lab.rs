@@ -109,6 +109,7 @@ fn check(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Option<&str>)
         forced_version: Some(version.to_owned()),
         forced_tests: tests.map(str::to_owned),
         options: Default::default(),
+        interrupt: None,
     }))
 }
 

@@ -9,8 +9,13 @@
 //! every request; the generated SDK crates are heavy to build, drop unknown
 //! image properties in their typed responses, and churn between 0.x releases.
 
+pub mod block_storage;
+pub mod compute;
 pub mod config;
+pub mod key_manager;
+pub mod network;
 pub mod resources;
+pub mod s3;
 pub mod session;
 
 pub use config::CloudConfig;

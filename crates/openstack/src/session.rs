@@ -289,6 +289,7 @@ impl Session {
                 return Ok(match *t {
                     "image" if !url.ends_with("/v2") => format!("{url}/v2"),
                     "network" if !url.ends_with("/v2.0") => format!("{url}/v2.0"),
+                    "key-manager" if !url.ends_with("/v1") => format!("{url}/v1"),
                     _ => url,
                 });
             }
@@ -382,6 +383,53 @@ impl Session {
     pub async fn get<T: DeserializeOwned>(&self, url: &str, headers: &[(&str, &str)]) -> Result<T, ApiError> {
         let response = self.send(Method::GET, url, None, headers).await?;
         decode(url, response).await
+    }
+
+    /// POST a JSON body and decode the JSON answer.
+    pub async fn post<T: DeserializeOwned>(&self, url: &str, body: &Value) -> Result<T, ApiError> {
+        let response = self.send(Method::POST, url, Some(body), &[]).await?;
+        decode(url, response).await
+    }
+
+    /// POST a JSON body to an action that answers without a body we need (202).
+    pub async fn post_action(&self, url: &str, body: &Value) -> Result<(), ApiError> {
+        self.send(Method::POST, url, Some(body), &[]).await.map(drop)
+    }
+
+    /// PUT a JSON body and decode the JSON answer.
+    pub async fn put<T: DeserializeOwned>(&self, url: &str, body: &Value) -> Result<T, ApiError> {
+        let response = self.send(Method::PUT, url, Some(body), &[]).await?;
+        decode(url, response).await
+    }
+
+    /// DELETE; a 404 counts as deleted (the resource is gone either way).
+    pub async fn delete(&self, url: &str) -> Result<(), ApiError> {
+        match self.send(Method::DELETE, url, None, &[]).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET without the token, with the session's TLS settings and timeout:
+    /// for probes that bring their own authentication (S3). Returns status and
+    /// body; only transport failures are errors.
+    pub async fn get_raw(&self, url: &str, headers: &[(&str, &str)]) -> Result<(StatusCode, String), ApiError> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut request = self.http.get(url);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                ApiError::Timeout { method: Method::GET, url: url.to_owned(), seconds: self.options.timeout.as_secs() }
+            } else {
+                ApiError::Connect { method: Method::GET, url: url.to_owned(), message: root_cause(&e) }
+            }
+        })?;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        Ok((status, body))
     }
 
     /// GET every page of a collection. Follows Glance's `next` and the

@@ -25,6 +25,7 @@ macro_rules! out {
 
 mod commands;
 mod output;
+mod signals;
 mod upload;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -43,6 +44,8 @@ enum Command {
     /// Check a cloud against a certificate scope (scs-compatible-iaas).
     #[command(disable_version_flag = true)]
     Check(Box<commands::check::CheckArgs>),
+    /// Remove what earlier checks left in a cloud (servers, volumes, backups, secrets, networks, ...).
+    Cleanup(commands::cleanup::CleanupArgs),
     /// The flavor-naming standard (scs-0100): check, describe, convert names.
     #[command(subcommand)]
     Flavor(commands::flavor::FlavorCommand),
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
     init_logging();
     let result = match cli.command {
         Command::Check(args) => commands::check::run_check(*args),
+        Command::Cleanup(args) => commands::cleanup::run(args),
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The read-only IaaS testcases of SCS-compatible IaaS, by standard.
 
+pub mod live;
 mod scs_0100;
 mod scs_0102;
 mod scs_0103;
@@ -21,11 +22,19 @@ pub struct Options {
     /// Follow the standard text where it is stricter than upstream's code:
     /// scs-0102 `hw_disk_bus` must be set (upstream accepts it unset).
     pub follow_text: bool,
+    /// scs-0123-swift-s3 accepts only upstream's S3 error codes
+    /// (`InvalidAccessKeyId`, `NoSuchKey`), not those of Swift's s3api.
+    pub strict_s3_probe: bool,
 }
 
 /// Whether this crate decides `id` from facts.
 pub fn implemented(id: &str) -> bool {
     needs_of(id).is_some()
+}
+
+/// Whether this crate decides `id` at all (from facts, or by creating resources).
+pub fn decides(id: &str) -> bool {
+    implemented(id) || live::creates(id)
 }
 
 /// The facts a testcase needs; `None` if the testcase is not decided here.

@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// Follow the standard text where upstream's code is more lenient (docs/checks.md).
     #[arg(long)]
     pub follow_text: bool,
+    /// scs-0123-swift-s3: accept only upstream's S3 error codes (InvalidAccessKeyId,
+    /// NoSuchKey), not SignatureDoesNotMatch/AccessDenied as Swift's s3api answers.
+    #[arg(long)]
+    pub strict_s3_probe: bool,
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 32)]
     pub timeout: u64,
@@ -158,8 +162,19 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         sections: args.sections.clone(),
         forced_version: args.version.clone(),
         forced_tests: args.tests.clone(),
-        options: scs_checks::iaas::Options { follow_text: args.follow_text },
+        options: scs_checks::iaas::Options { follow_text: args.follow_text, strict_s3_probe: args.strict_s3_probe },
+        interrupt: Some(Box::pin(crate::signals::shutdown())),
     }));
+    if result.interrupted {
+        for line in &result.leftovers {
+            eprintln!("scs: left behind: {line}");
+        }
+        eprintln!(
+            "scs: interrupted; {} (no report written)",
+            if result.leftovers.is_empty() { "nothing left behind" } else { "run `scs cleanup` for the rest" }
+        );
+        return Ok(ExitCode::from(130));
+    }
     if let (Some(path), Some(facts)) = (&args.record_facts, &result.facts) {
         std::fs::write(path, serde_json::to_string_pretty(facts)?)
             .with_context(|| format!("writing {}", path.display()))?;

@@ -2,6 +2,7 @@
 //! One module per top-level command.
 
 pub mod check;
+pub mod cleanup;
 pub mod flavor;
 pub mod report;
 pub mod scope;

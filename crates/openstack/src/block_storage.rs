@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Cinder volumes and backups: what scs-0117 creates, and what `scs cleanup`
+//! finds again by name.
+
+use crate::session::{ApiError, Session};
+use serde::Deserialize;
+use serde_json::json;
+
+/// A volume or a backup: both are tracked by id, name and status.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct StorageObject {
+    /// Id.
+    pub id: String,
+    /// Name (may be null).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `creating`, `available`, `error`, ...
+    #[serde(default)]
+    pub status: String,
+}
+
+/// Where a restore went.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Restore {
+    /// The backup restored.
+    pub backup_id: String,
+    /// The volume it was restored to.
+    pub volume_id: String,
+}
+
+const TYPES: [&str; 3] = ["volumev3", "block-storage", "volume"];
+
+impl Session {
+    /// Creates a volume of `size_gib`.
+    pub async fn create_volume(&self, name: &str, size_gib: u32) -> Result<StorageObject, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            volume: StorageObject,
+        }
+        let base = self.endpoint(&TYPES)?;
+        let body = json!({ "volume": { "name": name, "size": size_gib } });
+        Ok(self.post::<W>(&format!("{base}/volumes"), &body).await?.volume)
+    }
+
+    /// Creates a volume from an image (for boot from volume).
+    pub async fn create_volume_from_image(
+        &self,
+        name: &str,
+        size_gib: u32,
+        image_id: &str,
+    ) -> Result<StorageObject, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            volume: StorageObject,
+        }
+        let base = self.endpoint(&TYPES)?;
+        let body = json!({ "volume": { "name": name, "size": size_gib, "imageRef": image_id } });
+        Ok(self.post::<W>(&format!("{base}/volumes"), &body).await?.volume)
+    }
+
+    /// One volume.
+    pub async fn get_volume(&self, id: &str) -> Result<StorageObject, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            volume: StorageObject,
+        }
+        let base = self.endpoint(&TYPES)?;
+        Ok(self.get::<W>(&format!("{base}/volumes/{id}"), &[]).await?.volume)
+    }
+
+    /// The project's volumes.
+    pub async fn list_volumes(&self) -> Result<Vec<StorageObject>, ApiError> {
+        let base = self.endpoint(&TYPES)?;
+        self.get_all(&format!("{base}/volumes/detail"), "volumes", &[]).await
+    }
+
+    /// Deletes a volume (404 = gone).
+    pub async fn delete_volume(&self, id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&TYPES)?;
+        self.delete(&format!("{base}/volumes/{id}")).await
+    }
+
+    /// Backs a volume up.
+    pub async fn create_backup(&self, name: &str, volume_id: &str) -> Result<StorageObject, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            backup: StorageObject,
+        }
+        let base = self.endpoint(&TYPES)?;
+        let body = json!({ "backup": { "name": name, "volume_id": volume_id } });
+        Ok(self.post::<W>(&format!("{base}/backups"), &body).await?.backup)
+    }
+
+    /// One backup.
+    pub async fn get_backup(&self, id: &str) -> Result<StorageObject, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            backup: StorageObject,
+        }
+        let base = self.endpoint(&TYPES)?;
+        Ok(self.get::<W>(&format!("{base}/backups/{id}"), &[]).await?.backup)
+    }
+
+    /// The project's backups.
+    pub async fn list_backups(&self) -> Result<Vec<StorageObject>, ApiError> {
+        let base = self.endpoint(&TYPES)?;
+        self.get_all(&format!("{base}/backups/detail"), "backups", &[]).await
+    }
+
+    /// Deletes a backup (404 = gone).
+    pub async fn delete_backup(&self, id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&TYPES)?;
+        self.delete(&format!("{base}/backups/{id}")).await
+    }
+
+    /// Restores a backup into a new volume named `name`.
+    pub async fn restore_backup(&self, backup_id: &str, name: &str) -> Result<Restore, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            restore: Restore,
+        }
+        let base = self.endpoint(&TYPES)?;
+        let body = json!({ "restore": { "name": name } });
+        Ok(self.post::<W>(&format!("{base}/backups/{backup_id}/restore"), &body).await?.restore)
+    }
+}

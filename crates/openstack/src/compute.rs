@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Nova servers: the boot-from-volume test server of scs-0101 and its console
+//! log, and what `scs cleanup` finds.
+
+use crate::session::{ApiError, Session};
+use serde::Deserialize;
+use serde_json::json;
+
+/// A server's id, name, status and fault.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Server {
+    /// Id.
+    pub id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// `BUILD`, `ACTIVE`, `ERROR`, ...
+    #[serde(default)]
+    pub status: String,
+    /// Why it is in ERROR.
+    #[serde(default)]
+    pub fault: Option<Fault>,
+}
+
+/// A server fault.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Fault {
+    /// The message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// How to boot a server from a new volume made from an image.
+#[derive(Clone, Debug)]
+pub struct BootFromVolume<'a> {
+    /// Server name.
+    pub name: &'a str,
+    /// Flavor id.
+    pub flavor_id: &'a str,
+    /// Image the boot volume is made from.
+    pub image_id: &'a str,
+    /// Boot volume size in GiB.
+    pub volume_gib: u64,
+    /// Network to attach.
+    pub network_id: &'a str,
+    /// Cloud-init user data (plain text; sent base64).
+    pub user_data: &'a str,
+}
+
+impl Session {
+    /// Boots a server from a volume deleted with the server.
+    pub async fn boot_from_volume(&self, spec: &BootFromVolume<'_>) -> Result<Server, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            server: Created,
+        }
+        #[derive(Deserialize)]
+        struct Created {
+            id: String,
+        }
+        let base = self.endpoint(&["compute"])?;
+        let body = json!({ "server": {
+            "name": spec.name,
+            "flavorRef": spec.flavor_id,
+            "networks": [{ "uuid": spec.network_id }],
+            "user_data": base64_encode(spec.user_data.as_bytes()),
+            "block_device_mapping_v2": [{
+                "boot_index": 0, "uuid": spec.image_id, "source_type": "image", "destination_type": "volume",
+                "volume_size": spec.volume_gib, "delete_on_termination": true,
+            }],
+        }});
+        let created: W = self.post(&format!("{base}/servers"), &body).await?;
+        Ok(Server { id: created.server.id, name: spec.name.to_owned(), status: "BUILD".into(), fault: None })
+    }
+
+    /// One server.
+    pub async fn get_server(&self, id: &str) -> Result<Server, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            server: Server,
+        }
+        let base = self.endpoint(&["compute"])?;
+        Ok(self.get::<W>(&format!("{base}/servers/{id}"), &[]).await?.server)
+    }
+
+    /// The project's servers.
+    pub async fn list_servers(&self) -> Result<Vec<Server>, ApiError> {
+        let base = self.endpoint(&["compute"])?;
+        self.get_all(&format!("{base}/servers/detail"), "servers", &[]).await
+    }
+
+    /// Deletes a server (404 = gone).
+    pub async fn delete_server(&self, id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&["compute"])?;
+        self.delete(&format!("{base}/servers/{id}")).await
+    }
+
+    /// The server's console log (`os-getConsoleOutput`).
+    pub async fn console_output(&self, id: &str) -> Result<String, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            output: String,
+        }
+        let base = self.endpoint(&["compute"])?;
+        let body = json!({ "os-getConsoleOutput": { "length": null } });
+        Ok(self.post::<W>(&format!("{base}/servers/{id}/action"), &body).await?.output)
+    }
+}
+
+fn base64_encode(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
