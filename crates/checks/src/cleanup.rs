@@ -37,6 +37,18 @@ pub struct SweepReport {
     pub failed: Vec<String>,
 }
 
+/// One service's listing: absent if the service is not in the catalog.
+type Listing = Option<Result<Vec<Created>, scs_openstack::ApiError>>;
+
+/// Adds a listing's resources, or the reason it failed.
+fn take(all: &mut Vec<Created>, failed: &mut Vec<String>, what: &str, listing: Listing) {
+    match listing {
+        None => {}
+        Some(Ok(items)) => all.extend(items),
+        Some(Err(e)) => failed.push(format!("cannot list {what}: {e}")),
+    }
+}
+
 /// Lists every matching resource and, unless `dry_run`, deletes them.
 pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepReport {
     let ours = |name: &str| what.prefixes.iter().any(|p| name.starts_with(p.as_str()));
@@ -57,37 +69,59 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
         async { if net { Some(session.list_security_groups().await) } else { None } },
     );
     let mut report = SweepReport::default();
-    let mut found = Vec::new();
-    let mut listed = |what: &str, result: Option<Result<Vec<(Kind, String, String)>, scs_openstack::ApiError>>| {
-        match result {
-            None => {}
-            Some(Ok(items)) => found.extend(
-                items.into_iter().filter(|(_, _, name)| ours(name)).map(|(kind, id, name)| Created { kind, id, name }),
-            ),
-            Some(Err(e)) => report.failed.push(format!("cannot list {what}: {e}")),
-        }
+    let mut all: Vec<Created> = Vec::new();
+    let created = |kind: &Kind, id: String, name: Option<String>| Created {
+        kind: kind.clone(),
+        id,
+        name: name.unwrap_or_default(),
     };
-    let named = |kind: Kind| move |id: String, name: Option<String>| (kind.clone(), id, name.unwrap_or_default());
-    listed("servers", servers.map(|r| r.map(|v| v.into_iter().map(|s| (Kind::Server, s.id, s.name)).collect())));
-    let volume = named(Kind::Volume);
-    listed("volumes", volumes.map(|r| r.map(|v| v.into_iter().map(|o| volume(o.id, o.name)).collect())));
-    let backup = named(Kind::Backup);
-    listed("backups", backups.map(|r| r.map(|v| v.into_iter().map(|o| backup(o.id, o.name)).collect())));
-    let secret = named(Kind::Secret);
-    listed(
-        "secrets",
-        secrets.map(|r| r.map(|v| v.into_iter().map(|s| secret(s.uuid().to_owned(), s.name.clone())).collect())),
+    take(
+        &mut all,
+        &mut report.failed,
+        "servers",
+        servers.map(|r| r.map(|v| v.into_iter().map(|s| created(&Kind::Server, s.id, Some(s.name))).collect())),
     );
-    let router_list: Option<Result<Vec<(Kind, String, String)>, _>> =
-        routers.map(|r| r.map(|v| v.into_iter().map(|o| (Kind::Router, o.id, o.name)).collect()));
-    let our_routers: Vec<String> = match &router_list {
-        Some(Ok(items)) => items.iter().filter(|(_, _, n)| ours(n)).map(|(_, id, _)| id.clone()).collect(),
-        _ => Vec::new(),
-    };
-    listed("routers", router_list);
-    listed("subnets", subnets.map(|r| r.map(|v| v.into_iter().map(|o| (Kind::Subnet, o.id, o.name)).collect())));
-    listed("networks", networks.map(|r| r.map(|v| v.into_iter().map(|o| (Kind::Network, o.id, o.name)).collect())));
+    take(
+        &mut all,
+        &mut report.failed,
+        "volumes",
+        volumes.map(|r| r.map(|v| v.into_iter().map(|o| created(&Kind::Volume, o.id, o.name)).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "backups",
+        backups.map(|r| r.map(|v| v.into_iter().map(|o| created(&Kind::Backup, o.id, o.name)).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "secrets",
+        secrets.map(|r| {
+            r.map(|v| v.iter().map(|s| created(&Kind::Secret, s.uuid().to_owned(), s.name.clone())).collect())
+        }),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "routers",
+        routers.map(|r| r.map(|v| v.into_iter().map(|o| created(&Kind::Router, o.id, Some(o.name))).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "subnets",
+        subnets.map(|r| r.map(|v| v.into_iter().map(|o| created(&Kind::Subnet, o.id, Some(o.name))).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "networks",
+        networks.map(|r| r.map(|v| v.into_iter().map(|o| created(&Kind::Network, o.id, Some(o.name))).collect())),
+    );
     let mut interfaces = Vec::new();
+    let our_routers: Vec<String> =
+        all.iter().filter(|c| c.kind == Kind::Router && ours(&c.name)).map(|c| c.id.clone()).collect();
     if let Some(Ok(ports)) = &ports {
         // interfaces of our routers are detached before the router goes
         for port in ports {
@@ -105,11 +139,19 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
             }
         }
     }
-    listed("ports", ports.map(|r| r.map(|v| v.into_iter().map(|o| (Kind::Port, o.id, o.name)).collect())));
-    listed(
-        "security groups",
-        groups.map(|r| r.map(|v| v.into_iter().map(|g| (Kind::SecurityGroup, g.id, g.name)).collect())),
+    take(
+        &mut all,
+        &mut report.failed,
+        "ports",
+        ports.map(|r| r.map(|v| v.into_iter().map(|o| created(&Kind::Port, o.id, Some(o.name))).collect())),
     );
+    take(
+        &mut all,
+        &mut report.failed,
+        "security groups",
+        groups.map(|r| r.map(|v| v.into_iter().map(|g| created(&Kind::SecurityGroup, g.id, Some(g.name))).collect())),
+    );
+    let mut found: Vec<Created> = all.into_iter().filter(|c| ours(&c.name)).collect();
     found.extend(interfaces);
     found.sort_by(|a, b| a.kind.cmp(&b.kind));
     report.found = found.clone();

@@ -111,8 +111,7 @@ pub async fn gather(session: &Session, needs: Needs, ledger: &Ledger) -> Facts {
     let volume_types = async {
         if needs.volume_types { session.list_volume_types().await.map_err(|e| e.to_string()) } else { skipped() }
     };
-    let default_rules =
-        async { if needs.default_rules { default_rules(session, ledger).await } else { skipped() } };
+    let default_rules = async { if needs.default_rules { default_rules(session, ledger).await } else { skipped() } };
     let (flavors, images, volume_types, default_rules) = tokio::join!(flavors, images, volume_types, default_rules);
     Facts {
         gathered_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),

@@ -86,7 +86,8 @@ fn follow_text_makes_an_unset_hw_disk_bus_fail() {
     }
     let lenient = iaas::decide("scs-0102-prop-hw_disk_bus", &f, &Options::default()).unwrap();
     assert_eq!(lenient.result, TestResult::Pass);
-    let strict = iaas::decide("scs-0102-prop-hw_disk_bus", &f, &Options { follow_text: true, ..Options::default() }).unwrap();
+    let strict =
+        iaas::decide("scs-0102-prop-hw_disk_bus", &f, &Options { follow_text: true, ..Options::default() }).unwrap();
     assert_eq!(strict.result, TestResult::Fail);
     assert!(
         strict.evidence[0].contains("hw_disk_bus") || strict.evidence[0].contains("not set"),

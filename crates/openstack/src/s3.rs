@@ -72,7 +72,8 @@ impl Session {
     /// Probes `origin` (`scheme://host[:port]`) as an S3 endpoint.
     pub async fn probe_s3(&self, origin: &str) -> Result<S3Answer, ApiError> {
         let url = format!("{}/", origin.trim_end_matches('/'));
-        let parsed = url::Url::parse(&url).map_err(|e| ApiError::Decode { url: url.clone(), message: e.to_string() })?;
+        let parsed =
+            url::Url::parse(&url).map_err(|e| ApiError::Decode { url: url.clone(), message: e.to_string() })?;
         let host = match (parsed.host_str(), parsed.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_owned(),

@@ -8,7 +8,7 @@ mod scs_0116;
 mod scs_0117;
 mod scs_0123_s3;
 
-pub use scs_0101::{ConsoleVerdict, parse_console};
+pub use scs_0101::{ConsoleVerdict, decide as decide_entropy, parse_console};
 
 use crate::Outcome;
 use crate::iaas::Options;
@@ -30,10 +30,12 @@ pub fn creates(id: &str) -> bool {
     TESTCASES.contains(&id)
 }
 
+/// One or more testcases running together, each outcome keyed by id.
+type Job<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(String, Outcome)>> + Send + 'a>>;
+
 /// Runs the selected live testcases concurrently; each outcome keyed by id.
 pub async fn run(ids: &[String], session: &Session, ledger: &Ledger, options: &Options) -> Vec<(String, Outcome)> {
-    let mut jobs: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Vec<(String, Outcome)>> + Send + '_>>> =
-        Vec::new();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     let wants = |id: &str| ids.iter().any(|i| i == id);
     // both entropy testcases share one server, as upstream's do
     let entropy: Vec<&str> =

@@ -92,12 +92,16 @@ pub fn decide(console: &ConsoleVerdict) -> (Outcome, Outcome) {
     }
     let avail = match console.entropy_avail.as_deref() {
         Some("256") => Outcome::pass(vec!["entropy_avail is 256".into()]),
-        Some(v) => Outcome::fail(vec![format!("entropy_avail is {v}, expected 256 (kernel >= 5.18 with a working RNG)")]),
+        Some(v) => {
+            Outcome::fail(vec![format!("entropy_avail is {v}, expected 256 (kernel >= 5.18 with a working RNG)")])
+        }
         None => Outcome::abort("the console log has no entropy_avail line"),
     };
     let fips = match console.fips_failures {
         Some(Some(n)) if n <= 5 => Outcome::pass(vec![format!("rngtest: {n} FIPS 140-2 failures in 1000 blocks")]),
-        Some(Some(n)) => Outcome::fail(vec![format!("rngtest: {n} FIPS 140-2 failures in 1000 blocks, at most 5 allowed")]),
+        Some(Some(n)) => {
+            Outcome::fail(vec![format!("rngtest: {n} FIPS 140-2 failures in 1000 blocks, at most 5 allowed")])
+        }
         Some(None) | None => Outcome::abort("the console log has no rngtest failure count"),
     };
     (avail, fips)
@@ -156,7 +160,8 @@ async fn boot_and_read(
         .filter(|i| i.status == "active" && !i.os_hidden)
         .max_by_key(|i| image_rank(i))
         .ok_or("no public active image to boot")?;
-    let flavor = pick_flavor(&flavors, image).ok_or_else(|| format!("no flavor has the RAM {} needs", image.label()))?;
+    let flavor =
+        pick_flavor(&flavors, image).ok_or_else(|| format!("no flavor has the RAM {} needs", image.label()))?;
     let external = session.list_networks(true).await.map_err(|e| format!("list external networks: {e}"))?;
 
     let mut record = |kind: Kind, id: &str, name: &str| {
@@ -226,7 +231,10 @@ async fn boot_and_read(
             ));
         }
         if started.elapsed() > CONSOLE_LIMIT {
-            return Err(format!("the console of {server_name} showed no end marker within {} s", CONSOLE_LIMIT.as_secs()));
+            return Err(format!(
+                "the console of {server_name} showed no end marker within {} s",
+                CONSOLE_LIMIT.as_secs()
+            ));
         }
     }
 }

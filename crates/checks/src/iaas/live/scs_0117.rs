@@ -46,8 +46,7 @@ async fn steps(session: &Session, ledger: &Ledger, mine: &mut Vec<(Kind, String)
     wait_for(&format!("volume {VOLUME}"), "available", || async { session.get_volume(&id).await.map(|v| v.status) })
         .await?;
 
-    let backup =
-        session.create_backup(BACKUP, &volume.id).await.map_err(|e| format!("create backup {BACKUP}: {e}"))?;
+    let backup = session.create_backup(BACKUP, &volume.id).await.map_err(|e| format!("create backup {BACKUP}: {e}"))?;
     ledger.record(Kind::Backup, &backup.id, BACKUP);
     mine.push((Kind::Backup, backup.id.clone()));
     let bid = backup.id.clone();
