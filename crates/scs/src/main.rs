@@ -55,6 +55,8 @@ enum Command {
     /// Reports: sign and verify (OpenSSH SSHSIG), upload to a compliance monitor, show, diff.
     #[command(subcommand)]
     Report(commands::report::ReportCommand),
+    /// The test runner: check scope × subject combinations from config.toml, sign and upload the reports.
+    Run(commands::run::RunArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),
+        Command::Run(args) => commands::run::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -6,10 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+mod common;
+use common::monitor;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn scs(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scs")).args(args).output().expect("run scs")
@@ -89,100 +90,12 @@ fn show_and_diff() {
     assert!(text(&o).contains("/nonexistent/report.yaml"), "{}", text(&o));
 }
 
-/// A one-request-at-a-time HTTP server that checks uploads as the monitor does.
-/// Returns the URL; every request gets the status chosen by its content.
-fn monitor(dir: &Path, public_key: &Path) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let signers = dir.join("monitor_signers");
-    std::fs::write(&signers, format!("mail@csp.eu {}", std::fs::read_to_string(public_key).unwrap())).unwrap();
-    let work = dir.to_owned();
-    std::thread::spawn(move || {
-        let mut seen = std::collections::HashSet::new();
-        for stream in listener.incoming() {
-            let mut stream = stream.unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = Vec::new();
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                if line == "\r\n" || line.is_empty() {
-                    break;
-                }
-                head.push(line.trim_end().to_owned());
-            }
-            let header = |name: &str| {
-                head.iter()
-                    .find_map(|h| {
-                        h.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())
-                    })
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            let length: usize = header("content-length").parse().unwrap_or(0);
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let (status, answer) =
-                judge(&head[0], &header("content-type"), &header("authorization"), &body, &signers, &work, &mut seen);
-            write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                answer.len()
-            )
-            .unwrap();
-        }
-    });
-    url
-}
-
-fn judge(
-    request_line: &str,
-    content_type: &str,
-    authorization: &str,
-    body: &[u8],
-    signers: &Path,
-    work: &Path,
-    seen: &mut std::collections::HashSet<Vec<u8>>,
-) -> (&'static str, String) {
-    if !request_line.starts_with("POST /reports ") {
-        return ("404 Not Found", "no such endpoint".into());
-    }
-    if content_type != "application/x-signed-yaml" {
-        return ("415 Unsupported Media Type", content_type.into());
-    }
-    if authorization != "Basic bGFiOnNlY3JldA==" {
-        return ("401 Unauthorized", "bad token".into());
-    }
-    let Some(at) = body.iter().position(|b| *b == b'&') else { return ("401 Unauthorized", "no signature".into()) };
-    let (sig, report) = (&body[..at], &body[at + 1..]);
-    let sig_file = work.join("upload.sig");
-    std::fs::write(&sig_file, sig).unwrap();
-    let mut child = Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-n", "report", "-I", "mail@csp.eu", "-f"])
-        .arg(signers)
-        .arg("-s")
-        .arg(&sig_file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(report).unwrap();
-    if !child.wait().unwrap().success() {
-        return ("401 Unauthorized", "signature rejected".into());
-    }
-    if !seen.insert(report.to_vec()) {
-        return ("409 Conflict", "duplicate run uuid".into());
-    }
-    ("200 OK", "report accepted".into())
-}
-
 #[test]
 fn upload_sends_the_upstream_body_and_names_refusals() {
     let dir = tempfile::tempdir().unwrap();
     let key = keygen(dir.path(), "csp");
     let stranger = keygen(dir.path(), "stranger");
-    let url = monitor(dir.path(), &key.with_extension("pub"));
+    let (url, _received) = monitor(dir.path(), &key.with_extension("pub"));
     let token = dir.path().join("tokenfile");
     std::fs::write(&token, "bGFiOnNlY3JldA==\n").unwrap(); // base64("lab:secret")
     let report = fixture("report-a.yaml");

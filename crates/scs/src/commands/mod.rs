@@ -5,4 +5,5 @@ pub mod check;
 pub mod cleanup;
 pub mod flavor;
 pub mod report;
+pub mod run;
 pub mod scope;
