@@ -237,8 +237,28 @@ fn resource_creating_testcases_on_the_lab() {
     assert_eq!(r, TestResult::Fail, "{evidence}");
     assert!(evidence.contains("403") && evidence.contains("may not create secret"), "{evidence}");
 
-    // nothing with the checks' prefixes remains
+    // an API error in the middle: the secret is created, but members may not delete it.
+    // The testcase FAILs, the run reports what it could not delete, and a sweep removes it later.
+    std::fs::write(&policy, "\"secret:delete\": \"role:admin\"\n").unwrap();
+    let stuck = check(&scope, &member, "v5.1", Some("scs-0116-permissions"));
+    std::fs::write(&policy, "{}\n").unwrap();
+    let (r, evidence) = result_of(&stuck, "scs-0116-permissions").unwrap();
+    assert_eq!(r, TestResult::Fail, "{evidence}");
+    assert!(evidence.contains("may not delete secret"), "{evidence}");
+    assert!(
+        stuck.leftovers.iter().any(|l| l.contains("secret scs-member-role-test-secret")),
+        "{:?}",
+        stuck.leftovers
+    );
+    assert!(stuck.critical.iter().any(|c| c.starts_with("left behind: secret")), "{:?}", stuck.critical);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let swept = runtime.block_on(async {
+        let session = scs_openstack::Session::connect(&member, SessionOptions::default()).await.unwrap();
+        scs_checks::cleanup::sweep(&session, &Default::default(), false).await
+    });
+    assert_eq!(swept.removed.len(), 1, "{:?} {:?}", swept.removed, swept.failed);
+
+    // nothing with the checks' prefixes remains
     let found = runtime.block_on(async {
         let session = scs_openstack::Session::connect(&member, SessionOptions::default()).await.unwrap();
         scs_checks::cleanup::sweep(&session, &Default::default(), true).await
