@@ -278,12 +278,15 @@ def v_source(c, restore):
     set_image(c, img, image_source=NOBLE if restore else "https://mirror.example.org/noble.img")
 
 
+def rename_image(c, restore, good, bad):
+    """A case that renames an image so that no name matches any more."""
+    old, new = (bad, good) if restore else (good, bad)
+    set_image(c, image(c, old), name=new)
+
+
 @case("image-ubuntu-2404", "scs-0104-image-ubuntu-2404", "Ubuntu 24.04")
 def v_image(c, restore):
-    if restore:
-        set_image(c, image(c, "Ubuntu-24.04"), name="Ubuntu 24.04")
-    else:
-        set_image(c, image(c, "Ubuntu 24.04"), name="Ubuntu-24.04")
+    rename_image(c, restore, "Ubuntu 24.04", "Ubuntu-24.04")
 
 
 # scs-0104-v2 (preview scope): images found by their properties
@@ -314,10 +317,7 @@ v2_purpose_case("v2-image-debian-previous", "scs-0104-v2-image-debian-previous",
 
 @case("v2-image-capi", "scs-0104-v2-image-capi", "ubuntu-capi-image-v")
 def v2_image_capi(c, restore):
-    if restore:
-        set_image(c, image(c, "ubuntu-capi-image_v1.33.4"), name="ubuntu-capi-image-v1.33.4")
-    else:
-        set_image(c, image(c, "ubuntu-capi-image-v1.33.4"), name="ubuntu-capi-image_v1.33.4")
+    rename_image(c, restore, "ubuntu-capi-image-v1.33.4", "ubuntu-capi-image_v1.33.4")
 
 
 @case("volume-type-syntax", "scs-0114-syntax-check", "lab-secure")

@@ -245,11 +245,7 @@ fn resource_creating_testcases_on_the_lab() {
     let (r, evidence) = result_of(&stuck, "scs-0116-permissions").unwrap();
     assert_eq!(r, TestResult::Fail, "{evidence}");
     assert!(evidence.contains("may not delete secret"), "{evidence}");
-    assert!(
-        stuck.leftovers.iter().any(|l| l.contains("secret scs-member-role-test-secret")),
-        "{:?}",
-        stuck.leftovers
-    );
+    assert!(stuck.leftovers.iter().any(|l| l.contains("secret scs-member-role-test-secret")), "{:?}", stuck.leftovers);
     assert!(stuck.critical.iter().any(|c| c.starts_with("left behind: secret")), "{:?}", stuck.critical);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let swept = runtime.block_on(async {

@@ -43,15 +43,7 @@ fn sign_then_openssh_verifies_and_scs_verifies_openssh_signatures() {
     let signers = dir.path().join("allowed_signers");
     std::fs::write(&signers, format!("mail@csp.eu {}", std::fs::read_to_string(key.with_extension("pub")).unwrap()))
         .unwrap();
-    let ok = Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-n", "report", "-I", "mail@csp.eu", "-f"])
-        .arg(&signers)
-        .arg("-s")
-        .arg(dir.path().join("report.yaml.sig"))
-        .stdin(std::fs::File::open(&report).unwrap())
-        .output()
-        .unwrap();
-    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(common::openssh_verifies(&key.with_extension("pub"), &report, &dir.path().join("report.yaml.sig")));
     // we accept our own and OpenSSH's signature, with the allowed_signers file too
     let o = scs(&["report", "verify", "-p", signers.to_str().unwrap(), report.to_str().unwrap()]);
     assert!(o.status.success() && text(&o).contains("Good \"report\" signature"), "{}", text(&o));

@@ -62,18 +62,7 @@ kubeconfig = "{subject}/kubeconfig.yaml"
         assert!(r.records().iter().all(|x| x.result == scs_standards::TestResult::Pass), "{:?}", r.records());
     }
     // OpenSSH verifies the signature scs run wrote
-    let signers = dir.path().join("signers");
-    std::fs::write(&signers, format!("mail@csp.eu {}", std::fs::read_to_string(key.with_extension("pub")).unwrap()))
-        .unwrap();
-    let verified = Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-n", "report", "-I", "mail@csp.eu", "-f"])
-        .arg(&signers)
-        .arg("-s")
-        .arg(dir.path().join("report.yaml.sig"))
-        .stdin(std::fs::File::open(&report).unwrap())
-        .output()
-        .unwrap();
-    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(common::openssh_verifies(&key.with_extension("pub"), &report, &dir.path().join("report.yaml.sig")));
     // and the monitor got exactly signature & report
     let bodies = received.lock().unwrap();
     assert_eq!(bodies.len(), 1);

@@ -107,3 +107,20 @@ fn judge(
     }
     ("200 OK", "report accepted".into())
 }
+
+/// Whether `ssh-keygen -Y verify` accepts `signature` over `message` by the
+/// key in `public_key`, as the compliance monitor checks it.
+pub fn openssh_verifies(public_key: &Path, message: &Path, signature: &Path) -> bool {
+    let signers = signature.with_extension("signers");
+    std::fs::write(&signers, format!("mail@csp.eu {}", std::fs::read_to_string(public_key).unwrap())).unwrap();
+    Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", "report", "-I", "mail@csp.eu", "-f"])
+        .arg(&signers)
+        .arg("-s")
+        .arg(signature)
+        .stdin(std::fs::File::open(message).unwrap())
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
