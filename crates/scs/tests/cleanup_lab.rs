@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The cleanup guarantee against the lab: `scs check` interrupted with SIGINT
-//! while its resources exist removes them before it exits; killed with
+//! or SIGTERM while its resources exist removes them before it exits; killed with
 //! SIGKILL, it leaves them, and `scs cleanup` removes every one.
 //! Needs the lab (`lab/openstack up`); `SCS_SKIP_LAB=1` opts out.
 
@@ -58,22 +58,24 @@ fn signal(child: &Child, name: &str) {
 }
 
 #[test]
-fn sigint_removes_what_the_check_created() {
+fn sigint_and_sigterm_remove_what_the_check_created() {
     let Some(clouds) = clouds() else { return };
     let _guard = LAB.lock().unwrap_or_else(|e| e.into_inner());
-    let mut child = start_entropy_check(&clouds);
-    signal(&child, "-INT");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(started.elapsed() < Duration::from_secs(180), "scs check did not stop after SIGINT");
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert_eq!(status.code(), Some(130));
-    let found = leftovers(&clouds);
-    assert!(found.starts_with("0 resources"), "left behind after SIGINT:\n{found}");
+    for name in ["-INT", "-TERM"] {
+        let mut child = start_entropy_check(&clouds);
+        signal(&child, name);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(180), "scs check did not stop after SIG{name}");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert_eq!(status.code(), Some(130), "SIG{name}");
+        let found = leftovers(&clouds);
+        assert!(found.starts_with("0 resources"), "left behind after SIG{name}:\n{found}");
+    }
 }
 
 #[test]
