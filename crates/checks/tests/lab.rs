@@ -214,6 +214,14 @@ fn resource_creating_testcases_on_the_lab() {
     let _guard = LAB.lock().unwrap_or_else(|e| e.into_inner());
     let scope = load_scope("scs-compatible-iaas").unwrap();
     let member = cloud(&dir, "lab-member");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let volumes = || {
+        runtime.block_on(async {
+            let session = scs_openstack::Session::connect(&member, SessionOptions::default()).await.unwrap();
+            session.list_volumes().await.unwrap().len()
+        })
+    };
+    let volumes_before = volumes();
     let live = scs_checks::iaas::live::TESTCASES;
     let result = check_only(&scope, &member, "v5.1", &live);
     let result_of = |run: &CheckRun, id: &str| run.outcomes.get(id).map(|o| (o.result, o.evidence.join(" | ")));
@@ -227,6 +235,8 @@ fn resource_creating_testcases_on_the_lab() {
         assert!(evidence.contains("no guest runs"), "{id}: {evidence}");
     }
     assert!(result.leftovers.is_empty(), "{:?}", result.leftovers);
+    // unnamed volumes too (a boot volume Nova failed to delete would show here)
+    assert_eq!(volumes(), volumes_before, "the project has more volumes than before the check");
 
     // a Barbican policy that keeps members from creating secrets
     let policy = dir.join("etc/barbican/policy.yaml");
@@ -247,7 +257,6 @@ fn resource_creating_testcases_on_the_lab() {
     assert!(evidence.contains("may not delete secret"), "{evidence}");
     assert!(stuck.leftovers.iter().any(|l| l.contains("secret scs-member-role-test-secret")), "{:?}", stuck.leftovers);
     assert!(stuck.critical.iter().any(|c| c.starts_with("left behind: secret")), "{:?}", stuck.critical);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let swept = runtime.block_on(async {
         let session = scs_openstack::Session::connect(&member, SessionOptions::default()).await.unwrap();
         scs_checks::cleanup::sweep(&session, &Default::default(), false).await

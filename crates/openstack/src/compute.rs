@@ -30,17 +30,15 @@ pub struct Fault {
     pub message: String,
 }
 
-/// How to boot a server from a new volume made from an image.
+/// How to boot a server from an existing (bootable) volume.
 #[derive(Clone, Debug)]
 pub struct BootFromVolume<'a> {
     /// Server name.
     pub name: &'a str,
     /// Flavor id.
     pub flavor_id: &'a str,
-    /// Image the boot volume is made from.
-    pub image_id: &'a str,
-    /// Boot volume size in GiB.
-    pub volume_gib: u64,
+    /// The boot volume (deleted with the server).
+    pub volume_id: &'a str,
     /// Network to attach.
     pub network_id: &'a str,
     /// Cloud-init user data (plain text; sent base64).
@@ -48,7 +46,7 @@ pub struct BootFromVolume<'a> {
 }
 
 impl Session {
-    /// Boots a server from a volume deleted with the server.
+    /// Boots a server from a volume that is deleted with the server.
     pub async fn boot_from_volume(&self, spec: &BootFromVolume<'_>) -> Result<Server, ApiError> {
         #[derive(Deserialize)]
         struct W {
@@ -65,8 +63,8 @@ impl Session {
             "networks": [{ "uuid": spec.network_id }],
             "user_data": base64_encode(spec.user_data.as_bytes()),
             "block_device_mapping_v2": [{
-                "boot_index": 0, "uuid": spec.image_id, "source_type": "image", "destination_type": "volume",
-                "volume_size": spec.volume_gib, "delete_on_termination": true,
+                "boot_index": 0, "uuid": spec.volume_id, "source_type": "volume", "destination_type": "volume",
+                "delete_on_termination": true,
             }],
         }});
         let created: W = self.post(&format!("{base}/servers"), &body).await?;

@@ -57,6 +57,8 @@ enum Command {
     Report(commands::report::ReportCommand),
     /// The test runner: check scope × subject combinations from config.toml, sign and upload the reports.
     Run(commands::run::RunArgs),
+    /// Serve the compliance monitor (SQLite by default, or PostgreSQL).
+    Serve(commands::serve::ServeArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),
         Command::Run(args) => commands::run::run(args),
+        Command::Serve(args) => commands::serve::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

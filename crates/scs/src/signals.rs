@@ -4,6 +4,12 @@
 
 /// Resolves on the first SIGINT or SIGTERM (never, if they cannot be hooked).
 pub async fn shutdown() {
+    shutdown_quietly().await;
+    eprintln!("scs: interrupted; removing what this check created");
+}
+
+/// Resolves on the first SIGINT or SIGTERM, without a message.
+pub async fn shutdown_quietly() {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
     else {
@@ -13,5 +19,4 @@ pub async fn shutdown() {
         _ = interrupt.recv() => {}
         _ = terminate.recv() => {}
     }
-    eprintln!("scs: interrupted; removing what this check created");
 }

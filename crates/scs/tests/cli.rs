@@ -144,3 +144,41 @@ fn help_on_every_command_and_completions() {
         assert!(stdout(&o).contains("scope"), "{shell}");
     }
 }
+
+/// `scs serve` without arguments runs the monitor on SQLite under the data
+/// directory: it answers `/healthz`, redirects `/` to the table as upstream,
+/// and stops cleanly on SIGTERM.
+#[test]
+fn serve_runs_on_embedded_sqlite_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("SCS_DATA_DIR", dir.path())
+        .env_remove("SCS_DATABASE_URL")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let health = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            write!(s, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            s.read_to_string(&mut answer).unwrap();
+            break answer;
+        }
+        assert!(started.elapsed().as_secs() < 30, "scs serve did not listen");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(health.starts_with("HTTP/1.1 200") && health.contains("\"database\":\"sqlite\""), "{health}");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    use std::io::{Read, Write};
+    write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 307") && answer.contains("location: /page/table"), "{answer}");
+    assert!(dir.path().join("monitor.db").exists());
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().unwrap().success());
+}

@@ -7,3 +7,4 @@ pub mod flavor;
 pub mod report;
 pub mod run;
 pub mod scope;
+pub mod serve;

@@ -186,12 +186,26 @@ async fn boot_and_read(
     session.add_router_interface(&router.id, &subnet.id).await.map_err(|e| format!("attach {subnet_name}: {e}"))?;
     record(Kind::RouterInterface { router: router.id.clone() }, &subnet.id, &format!("{router_name}:{subnet_name}"));
 
+    // The boot volume is made here, with a name, rather than by Nova from the image: a volume
+    // that outlives its server (a cloud whose Nova cannot delete attachments) stays findable.
+    let volume_name = format!("{PREFIX}volume");
+    let size = u32::try_from(image.min_disk.unwrap_or(0).max(8)).unwrap_or(8);
+    let volume = session
+        .create_volume_from_image(&volume_name, size, &image.id)
+        .await
+        .map_err(|e| format!("create boot volume {volume_name} from {}: {e}", image.label()))?;
+    record(Kind::Volume, &volume.id, &volume_name);
+    let vid = volume.id.clone();
+    super::wait_for(&format!("boot volume {volume_name}"), "available", || async {
+        session.get_volume(&vid).await.map(|v| v.status)
+    })
+    .await?;
+
     let server_name = format!("{PREFIX}server");
     let spec = BootFromVolume {
         name: &server_name,
         flavor_id: &flavor.id,
-        image_id: &image.id,
-        volume_gib: image.min_disk.unwrap_or(0).max(8),
+        volume_id: &volume.id,
         network_id: &network.id,
         user_data: USER_DATA,
     };

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Accounts of the compliance monitor, from upstream's `bootstrap.yaml`: who
+//! may upload for which subject, with which API keys and SSH keys.
+
+use serde::Deserialize;
+use ssh_key::PublicKey;
+use std::collections::BTreeSet;
+
+/// What an account may do beyond uploading for its own subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Read every subject's reports.
+    ReadAny,
+    /// Upload reports of any subject that delegates to this account.
+    AppendAny,
+    /// Reload accounts.
+    Admin,
+    /// Set approvals of results.
+    Approve,
+}
+
+impl Role {
+    /// Upstream's bitmask value (read_any 1, append_any 2, admin 4, approve 8).
+    pub fn bit(self) -> i64 {
+        match self {
+            Self::ReadAny => 1,
+            Self::AppendAny => 2,
+            Self::Admin => 4,
+            Self::Approve => 8,
+        }
+    }
+}
+
+/// One account.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The subject it reports for (also the HTTP Basic user name).
+    pub subject: String,
+    /// argon2 or bcrypt hashes of its API keys.
+    pub api_keys: Vec<String>,
+    /// SSH keys that sign its reports, by name.
+    pub keys: Vec<(String, PublicKey)>,
+    /// Its roles.
+    pub roles: BTreeSet<Role>,
+    /// Accounts allowed to upload reports for this subject.
+    pub delegates: Vec<String>,
+    /// The group it belongs to (the worst member represents the group).
+    pub group: Option<String>,
+}
+
+impl Account {
+    /// Whether `password` matches one of the account's API-key hashes.
+    pub fn verify_api_key(&self, password: &str) -> bool {
+        self.api_keys.iter().any(|hash| verify_hash(hash, password))
+    }
+
+    /// Upstream's role bitmask.
+    pub fn role_bits(&self) -> i64 {
+        self.roles.iter().map(|r| r.bit()).sum()
+    }
+}
+
+/// Checks a password against an argon2 (`$argon2id$...`) or bcrypt (`$2b$...`) hash.
+pub fn verify_hash(hash: &str, password: &str) -> bool {
+    if hash.starts_with("$argon2") {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        PasswordHash::new(hash)
+            .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    } else if hash.starts_with("$2") {
+        bcrypt::verify(password, hash).unwrap_or(false)
+    } else {
+        false
+    }
+}
+
+/// The accounts file could not be used; the message names file and entry.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct AccountsError {
+    /// The file.
+    pub file: String,
+    /// What is wrong, with the entry.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Bootstrap {
+    #[serde(default)]
+    accounts: Vec<RawAccount>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    subject: String,
+    #[serde(default)]
+    api_keys: Vec<String>,
+    #[serde(default)]
+    keys: Vec<RawKey>,
+    #[serde(default)]
+    roles: Vec<Role>,
+    #[serde(default)]
+    delegates: Vec<String>,
+    #[serde(default)]
+    group: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    public_key: String,
+    public_key_type: String,
+    public_key_name: String,
+}
+
+/// Parses a `bootstrap.yaml`; `file` names it in errors.
+pub fn parse_bootstrap(file: &str, text: &str) -> Result<Vec<Account>, AccountsError> {
+    let err = |message: String| AccountsError { file: file.to_owned(), message };
+    let raw: Bootstrap = serde_saphyr::from_str(text).map_err(|e| err(e.to_string()))?;
+    let mut seen = BTreeSet::new();
+    let mut accounts = Vec::with_capacity(raw.accounts.len());
+    for (i, a) in raw.accounts.into_iter().enumerate() {
+        let at = format!("accounts[{i}] ({})", a.subject);
+        if a.subject.is_empty() || !seen.insert(a.subject.clone()) {
+            return Err(err(format!("{at}: subject is empty or appears twice")));
+        }
+        for hash in &a.api_keys {
+            if !(hash.starts_with("$argon2") || hash.starts_with("$2")) {
+                return Err(err(format!("{at}: api_keys holds something that is not an argon2 or bcrypt hash")));
+            }
+        }
+        let mut keys = Vec::with_capacity(a.keys.len());
+        for k in a.keys {
+            let line = format!("{} {}", k.public_key_type, k.public_key);
+            let key =
+                PublicKey::from_openssh(&line).map_err(|e| err(format!("{at}: key '{}': {e}", k.public_key_name)))?;
+            keys.push((k.public_key_name, key));
+        }
+        accounts.push(Account {
+            subject: a.subject,
+            api_keys: a.api_keys,
+            keys,
+            roles: a.roles.into_iter().collect(),
+            delegates: a.delegates,
+            group: a.group,
+        });
+    }
+    for a in &accounts {
+        if let Some(d) = a.delegates.iter().find(|d| !seen.contains(*d)) {
+            return Err(err(format!("account {}: delegate '{d}' is not an account", a.subject)));
+        }
+    }
+    Ok(accounts)
+}

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The monitor's HTTP interface (axum): upload, status, reports, health,
+//! and the overview page.
+
+use crate::status::{records, scope_status};
+use crate::store::Store;
+use crate::upload::{UploadError, accept, authenticate};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use chrono::NaiveDateTime;
+use scs_standards::Scope;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything a request needs; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// The scopes evaluated.
+    pub scopes: Arc<Vec<Scope>>,
+    /// URL prefix of the pages (`/` by default).
+    pub base_url: String,
+    /// The accounts file, reloaded on SIGHUP and `POST /admin/reload`.
+    pub accounts_file: Option<PathBuf>,
+    /// A fixed "now" (tests); the system clock otherwise.
+    pub fixed_now: Option<NaiveDateTime>,
+}
+
+impl App {
+    /// The evaluation time.
+    pub fn now(&self) -> NaiveDateTime {
+        self.fixed_now.unwrap_or_else(|| chrono::Utc::now().naive_utc())
+    }
+
+    fn scope(&self, key: &str) -> Option<&Scope> {
+        self.scopes.iter().find(|s| s.uuid.as_deref() == Some(key) || alias(s) == key)
+    }
+
+    /// Reads the accounts file into the database.
+    pub async fn reload_accounts(&self) -> anyhow::Result<usize> {
+        let Some(path) = &self.accounts_file else { return Ok(0) };
+        let text = std::fs::read_to_string(path)?;
+        let accounts = crate::accounts::parse_bootstrap(&path.display().to_string(), &text)?;
+        self.store.replace_accounts(&accounts).await?;
+        Ok(accounts.len())
+    }
+}
+
+fn alias(scope: &Scope) -> String {
+    scope.name.to_ascii_lowercase().replace(' ', "-")
+}
+
+/// The monitor's routes; `max_body` bounds uploads.
+pub fn router(app: App, max_body: usize) -> Router {
+    Router::new()
+        .route("/", get(root))
+        .route("/reports", post(upload).layer(DefaultBodyLimit::max(max_body)))
+        .route("/reports/{uuid}", get(report))
+        .route("/status", get(status))
+        .route("/healthz", get(healthz))
+        .route("/page/table", get(table))
+        .route("/admin/reload", post(reload))
+        .with_state(app)
+}
+
+fn error(status: StatusCode, detail: impl std::fmt::Display) -> Response {
+    (status, axum::Json(json!({ "detail": detail.to_string() }))).into_response()
+}
+
+/// HTTP Basic credentials of a request.
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+fn unauthorized(detail: &str) -> Response {
+    let mut r = error(StatusCode::UNAUTHORIZED, detail);
+    r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic"));
+    r
+}
+
+async fn root(State(app): State<App>) -> Redirect {
+    Redirect::temporary(&format!("{}page/table", app.base_url))
+}
+
+async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some((user, password)) = basic(&headers) else { return unauthorized("HTTP Basic credentials required") };
+    let account = match authenticate(&app.store, &user, &password).await {
+        Ok(a) => a,
+        Err(e) => return upload_error(e),
+    };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match accept(&app.store, &account, content_type, &body, app.now()).await {
+        Ok(uuids) => (StatusCode::OK, axum::Json(json!({ "accepted": uuids }))).into_response(),
+        Err(e) => upload_error(e),
+    }
+}
+
+fn upload_error(e: UploadError) -> Response {
+    match &e {
+        UploadError::Unauthorized(m) => unauthorized(m),
+        UploadError::MediaType(_) => error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &e),
+        UploadError::BadReport(_) => error(StatusCode::BAD_REQUEST, &e),
+        UploadError::Duplicate(_) => error(StatusCode::CONFLICT, &e),
+        UploadError::Store(_) => {
+            tracing::error!("upload: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "the report could not be stored")
+        }
+    }
+}
+
+async fn report(State(app): State<App>, headers: HeaderMap, Path(uuid): Path<String>) -> Response {
+    let Some((user, password)) = basic(&headers) else { return unauthorized("HTTP Basic credentials required") };
+    let account = match authenticate(&app.store, &user, &password).await {
+        Ok(a) => a,
+        Err(e) => return upload_error(e),
+    };
+    match app.store.report(&uuid).await {
+        Ok(Some((subject, data)))
+            if subject == account.subject || account.roles & crate::accounts::Role::ReadAny.bit() != 0 =>
+        {
+            ([(header::CONTENT_TYPE, "application/json")], data).into_response()
+        }
+        Ok(_) => error(StatusCode::NOT_FOUND, format!("no report {uuid} readable by {}", account.subject)),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct StatusQuery {
+    subject: Option<String>,
+    scopeuuid: Option<String>,
+}
+
+async fn status(State(app): State<App>, headers: HeaderMap, Query(q): Query<StatusQuery>) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
+    if !(accept.contains("application/json") || accept.contains("*/*")) {
+        return error(StatusCode::NOT_ACCEPTABLE, "only application/json is offered");
+    }
+    match status_json(&app, q.subject.as_deref(), q.scopeuuid.as_deref(), false).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// `{subject: {scopeuuid: status}}` for the selected subjects and scopes.
+pub async fn status_json(
+    app: &App,
+    subject: Option<&str>,
+    scope: Option<&str>,
+    include_drafts: bool,
+) -> anyhow::Result<Value> {
+    let subjects: Vec<String> = match subject {
+        Some(s) => vec![s.to_owned()],
+        None => app.store.subjects().await?.into_iter().map(|(s, _)| s).collect(),
+    };
+    let scopes: Vec<&Scope> = match scope {
+        Some(key) => app.scope(key).into_iter().collect(),
+        None => app.scopes.iter().collect(),
+    };
+    let now = app.now();
+    let mut out = Map::new();
+    for s in subjects {
+        let mut per_scope = Map::new();
+        for scope in &scopes {
+            let recs = records(&app.store, &s, scope).await?;
+            per_scope.insert(scope.uuid.clone().unwrap_or_default(), scope_status(scope, &recs, now, include_drafts));
+        }
+        out.insert(s, Value::Object(per_scope));
+    }
+    Ok(Value::Object(out))
+}
+
+async fn healthz(State(app): State<App>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => {
+            (StatusCode::OK, axum::Json(json!({ "status": "ok", "database": app.store.backend() }))).into_response()
+        }
+        Err(e) => {
+            tracing::error!("healthz: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "database unreachable")
+        }
+    }
+}
+
+async fn reload(State(app): State<App>, headers: HeaderMap) -> Response {
+    let Some((user, password)) = basic(&headers) else { return unauthorized("HTTP Basic credentials required") };
+    match authenticate(&app.store, &user, &password).await {
+        Ok(a) if a.roles & crate::accounts::Role::Admin.bit() != 0 => match app.reload_accounts().await {
+            Ok(n) => axum::Json(json!({ "accounts": n })).into_response(),
+            Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
+        },
+        Ok(_) => error(StatusCode::FORBIDDEN, "reloading accounts needs the admin role"),
+        Err(e) => upload_error(e),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The overview: one row per subject, one column per scope, upstream's summary marks.
+async fn table(State(app): State<App>) -> Response {
+    let Ok(status) = status_json(&app, None, None, false).await else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "evaluation failed");
+    };
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>SCS compliance</title></head><body>\n<h1>SCS compliance</h1>\n<table>\n<thead><tr><th>Subject</th>",
+    );
+    for scope in app.scopes.iter() {
+        html.push_str(&format!("<th>{}</th>", escape(&scope.name)));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    if let Value::Object(subjects) = &status {
+        for (subject, scopes) in subjects {
+            html.push_str(&format!("<tr><td>{}</td>", escape(subject)));
+            for scope in app.scopes.iter() {
+                let uuid = scope.uuid.clone().unwrap_or_default();
+                let mark =
+                    scopes.get(&uuid).and_then(|s| s.get("passed_str")).and_then(Value::as_str).unwrap_or("🛑 –");
+                html.push_str(&format!("<td>{}</td>", escape(mark)));
+            }
+            html.push_str("</tr>\n");
+        }
+    }
+    html.push_str("</tbody></table></body></html>\n");
+    Html(html).into_response()
+}

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The SCS compliance monitor: signed reports come in, every subject's
+//! standing against every scope is evaluated, and anyone can see it. A drop-in
+//! for upstream's monitor (same upload body, same `/status` JSON), on SQLite
+//! or PostgreSQL.
+
+pub mod accounts;
+pub mod http;
+pub mod status;
+pub mod store;
+pub mod upload;
+
+pub use http::{App, router};
+pub use store::Store;

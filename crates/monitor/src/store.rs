@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The monitor's storage: SQLite (the default, one file) or PostgreSQL
+//! (several replicas behave as one service: every request reads the database,
+//! nothing that matters lives in a process).
+//!
+//! The SQL is shared by both backends (standard SQL with `$n` parameters,
+//! `ON CONFLICT` and `RETURNING`); each backend has its own migrations.
+
+use crate::accounts::Account;
+use chrono::NaiveDateTime;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, error::ErrorKind};
+use std::str::FromStr;
+
+/// A connection pool to one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// An embedded SQLite file.
+    Sqlite(SqlitePool),
+    /// A PostgreSQL server.
+    Postgres(PgPool),
+}
+
+/// Runs the same code against whichever pool the store holds.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A report with this run uuid was stored before.
+    #[error("a report with uuid {0} exists already")]
+    Duplicate(String),
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Schema migration failed.
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A report to store, with one row per testcase result.
+#[derive(Clone, Debug)]
+pub struct NewReport {
+    /// `run.uuid` (or the v2 report's `uuid`).
+    pub uuid: String,
+    /// When the check ran.
+    pub checked_at: NaiveDateTime,
+    /// The subject.
+    pub subject: String,
+    /// The document as JSON text.
+    pub data: String,
+    /// (scope uuid, version, testcase, result 1/0/-1).
+    pub results: Vec<(String, String, String, i32)>,
+}
+
+/// A stored account, as the request handlers need it.
+#[derive(Clone, Debug)]
+pub struct StoredAccount {
+    /// Subject.
+    pub subject: String,
+    /// Role bitmask (read_any 1, append_any 2, admin 4, approve 8).
+    pub roles: i64,
+    /// Group.
+    pub group: Option<String>,
+    /// API-key hashes.
+    pub api_keys: Vec<String>,
+    /// `type base64` public keys.
+    pub keys: Vec<String>,
+}
+
+/// The latest result of one testcase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatestResult {
+    /// Testcase id.
+    pub testcase: String,
+    /// 1, 0, -1.
+    pub result: i32,
+    /// When it was checked.
+    pub checked_at: NaiveDateTime,
+    /// The report it came from.
+    pub report: String,
+}
+
+fn unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.kind() == ErrorKind::UniqueViolation)
+}
+
+impl Store {
+    /// Connects (`sqlite://path` or `postgres://...`) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Ok(Self::Postgres(pool))
+        } else {
+            // WAL with full sync: an accepted upload survives a crash, readers do not block the writer
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(std::time::Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Ok(Self::Sqlite(pool))
+        }
+    }
+
+    /// Which backend (for `/healthz` and metrics).
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
+        Ok(())
+    }
+
+    /// Makes the stored accounts equal to `accounts`: new ones are added,
+    /// changed ones updated, missing ones deleted (with their keys).
+    pub async fn replace_accounts(&self, accounts: &[Account]) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(accounts.len());
+            for a in accounts {
+                let row = sqlx::query(
+                    "INSERT INTO account (subject, roles, \"group\") VALUES ($1, $2, $3) \
+                     ON CONFLICT (subject) DO UPDATE SET roles = excluded.roles, \"group\" = excluded.\"group\" \
+                     RETURNING accountid",
+                )
+                .bind(&a.subject)
+                .bind(a.role_bits())
+                .bind(&a.group)
+                .fetch_one(&mut *tx)
+                .await?;
+                let id: i64 = row.try_get("accountid")?;
+                ids.push((a, id));
+                sqlx::query("DELETE FROM apikey WHERE accountid = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM publickey WHERE accountid = $1").bind(id).execute(&mut *tx).await?;
+                for hash in &a.api_keys {
+                    sqlx::query("INSERT INTO apikey (apikeyhash, accountid) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(hash)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for (name, key) in &a.keys {
+                    // stored as upstream does: the key type and the base64 body apart
+                    let line = key.to_openssh().map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+                    let mut parts = line.split_whitespace();
+                    let (keytype, body) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+                    sqlx::query("INSERT INTO publickey (key, keytype, keyname, accountid) VALUES ($1, $2, $3, $4)")
+                        .bind(body)
+                        .bind(keytype)
+                        .bind(name)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            let keep: Vec<&str> = accounts.iter().map(|a| a.subject.as_str()).collect();
+            let existing = sqlx::query("SELECT subject FROM account").fetch_all(&mut *tx).await?;
+            for row in existing {
+                let subject: String = row.try_get("subject")?;
+                if !keep.contains(&subject.as_str()) {
+                    sqlx::query("DELETE FROM account WHERE subject = $1").bind(&subject).execute(&mut *tx).await?;
+                }
+            }
+            sqlx::query("DELETE FROM delegation").execute(&mut *tx).await?;
+            for (a, id) in &ids {
+                for delegate in &a.delegates {
+                    if let Some((_, delegate_id)) = ids.iter().find(|(d, _)| d.subject == *delegate) {
+                        sqlx::query("INSERT INTO delegation (delegateid, accountid) VALUES ($1, $2)")
+                            .bind(delegate_id)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The account of `subject`, with keys.
+    pub async fn account(&self, subject: &str) -> Result<Option<StoredAccount>, StoreError> {
+        on_pool!(self, pool => {
+            let Some(row) = sqlx::query("SELECT accountid, roles, \"group\" FROM account WHERE subject = $1")
+                .bind(subject)
+                .fetch_optional(pool)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let id: i64 = row.try_get("accountid")?;
+            let api_keys = sqlx::query("SELECT apikeyhash FROM apikey WHERE accountid = $1")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("apikeyhash"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let keys = sqlx::query("SELECT keytype, key FROM publickey WHERE accountid = $1")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok(format!("{} {}", r.try_get::<String, _>("keytype")?, r.try_get::<String, _>("key")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            Ok(Some(StoredAccount {
+                subject: subject.to_owned(),
+                roles: row.try_get("roles")?,
+                group: row.try_get("group")?,
+                api_keys,
+                keys,
+            }))
+        })
+    }
+
+    /// Subjects that name `subject`'s account as a delegate (it may upload for them).
+    pub async fn delegators(&self, subject: &str) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT a.subject FROM delegation d JOIN account a ON a.accountid = d.accountid \
+                 JOIN account me ON me.accountid = d.delegateid WHERE me.subject = $1",
+            )
+            .bind(subject)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.iter().map(|r| r.try_get::<String, _>("subject")).collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Every subject with an account, and its group.
+    pub async fn subjects(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT subject, \"group\" FROM account ORDER BY subject").fetch_all(pool).await?;
+            Ok(rows
+                .iter()
+                .map(|r| Ok((r.try_get("subject")?, r.try_get("group")?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?)
+        })
+    }
+
+    /// Stores reports all-or-nothing: one transaction, committed (durable)
+    /// before this returns; a duplicate uuid stores nothing.
+    pub async fn insert_reports(&self, reports: &[NewReport], now: NaiveDateTime) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for r in reports {
+                let inserted = sqlx::query(
+                    "INSERT INTO report (reportuuid, checked_at, subject, data, uploaded_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING reportid",
+                )
+                .bind(&r.uuid)
+                .bind(r.checked_at)
+                .bind(&r.subject)
+                .bind(&r.data)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await;
+                let id: i64 = match inserted {
+                    Ok(row) => row.try_get("reportid")?,
+                    Err(e) if unique_violation(&e) => return Err(StoreError::Duplicate(r.uuid.clone())),
+                    Err(e) => return Err(e.into()),
+                };
+                for (scope, version, testcase, result) in &r.results {
+                    sqlx::query(
+                        "INSERT INTO result2 (checked_at, subject, scopeuuid, version, testcase, result, approval, reportid) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(r.checked_at)
+                    .bind(&r.subject)
+                    .bind(scope)
+                    .bind(version)
+                    .bind(testcase)
+                    .bind(result)
+                    .bind(*result == 1)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The latest result of every testcase of `subject` against `scope`.
+    pub async fn latest_results(&self, subject: &str, scope: &str) -> Result<Vec<LatestResult>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT testcase, result, checked_at, reportuuid FROM ( \
+                   SELECT r.testcase, r.result, r.checked_at, p.reportuuid, \
+                          ROW_NUMBER() OVER (PARTITION BY r.testcase ORDER BY r.checked_at DESC, r.resultid DESC) AS n \
+                   FROM result2 r JOIN report p ON p.reportid = r.reportid \
+                   WHERE r.subject = $1 AND r.scopeuuid = $2) latest WHERE n = 1",
+            )
+            .bind(subject)
+            .bind(scope)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    Ok(LatestResult {
+                        testcase: r.try_get("testcase")?,
+                        result: r.try_get("result")?,
+                        checked_at: r.try_get("checked_at")?,
+                        report: r.try_get("reportuuid")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?)
+        })
+    }
+
+    /// A stored report's JSON text.
+    pub async fn report(&self, uuid: &str) -> Result<Option<(String, String)>, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT subject, data FROM report WHERE reportuuid = $1")
+                .bind(uuid)
+                .fetch_optional(pool)
+                .await?;
+            Ok(match row {
+                Some(r) => Some((r.try_get("subject")?, r.try_get("data")?)),
+                None => None,
+            })
+        })
+    }
+
+    /// How many reports are stored.
+    pub async fn report_count(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM report").fetch_one(pool).await?;
+            Ok(row.try_get("n")?)
+        })
+    }
+}

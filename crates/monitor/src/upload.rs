@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `POST /reports` as upstream: HTTP Basic, `application/x-signed-yaml` or
+//! `-json`, `signature & report`, SSHSIG verification against the uploading
+//! account's keys (namespace `report`), subject and delegation rules, one
+//! stored result per testcase, all-or-nothing.
+
+use crate::store::{NewReport, Store, StoreError, StoredAccount};
+use scs_standards::{AnyReport, read_reports};
+
+/// Why an upload was refused; each maps to the HTTP status upstream uses.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// No or wrong credentials, signature or subject (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Neither x-signed-yaml nor x-signed-json (415).
+    #[error("content type must be application/x-signed-yaml or application/x-signed-json, not '{0}'")]
+    MediaType(String),
+    /// The report cannot be read (400).
+    #[error("{0}")]
+    BadReport(String),
+    /// The run uuid exists (409).
+    #[error("{0}")]
+    Duplicate(String),
+    /// Storage failed (500).
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for UploadError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate(uuid) => Self::Duplicate(format!("a report with uuid {uuid} was uploaded before")),
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// Checks HTTP Basic credentials against the stored account; the subject is the user name.
+pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<StoredAccount, UploadError> {
+    let refused = || UploadError::Unauthorized("unknown subject or wrong API key".into());
+    let account = store.account(user).await?.ok_or_else(refused)?;
+    let hashes = account.api_keys.clone();
+    let password = password.to_owned();
+    // argon2 is deliberately slow: keep it off the async workers
+    let ok = tokio::task::spawn_blocking(move || hashes.iter().any(|h| crate::accounts::verify_hash(h, &password)))
+        .await
+        .unwrap_or(false);
+    if ok { Ok(account) } else { Err(refused()) }
+}
+
+/// Verifies and stores an upload by `account`. Returns the stored run uuids.
+pub async fn accept(
+    store: &Store,
+    account: &StoredAccount,
+    content_type: &str,
+    body: &[u8],
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<String>, UploadError> {
+    let json = match content_type.split(';').next().unwrap_or_default().trim() {
+        "application/x-signed-yaml" => false,
+        "application/x-signed-json" => true,
+        other => return Err(UploadError::MediaType(other.to_owned())),
+    };
+    let (signature, report) = scs_signing::split_signed_body(body)
+        .map_err(|_| UploadError::Unauthorized("no signature: the body must be 'signature & report'".into()))?;
+    let keys = scs_signing::parse_public_keys("account keys", &account.keys.join("\n"))
+        .map_err(|e| UploadError::Store(StoreError::Database(sqlx::Error::Protocol(e.to_string()))))?;
+    scs_signing::verify(&keys, scs_signing::REPORT_NAMESPACE, report, signature)
+        .map_err(|e| UploadError::Unauthorized(format!("signature rejected: {e}")))?;
+    let text = std::str::from_utf8(report).map_err(|_| UploadError::BadReport("the report is not UTF-8".into()))?;
+    let documents = read_reports("report", text).map_err(|e| UploadError::BadReport(e.to_string()))?;
+    if documents.is_empty() {
+        return Err(UploadError::BadReport("the upload holds no report".into()));
+    }
+    if json && documents.len() > 1 {
+        return Err(UploadError::BadReport("a JSON upload holds one report".into()));
+    }
+    let delegators = store.delegators(&account.subject).await?;
+    let append_any = account.roles & crate::accounts::Role::AppendAny.bit() != 0;
+    let mut rows = Vec::with_capacity(documents.len());
+    for doc in &documents {
+        let subject = doc.subject();
+        let own = subject == account.subject;
+        // upstream's rule: own subject, or (append_any and the subject delegates to this account)
+        let delegated = append_any && delegators.iter().any(|d| d == subject);
+        if !(own || delegated) {
+            return Err(UploadError::Unauthorized(format!(
+                "account {} may not upload reports of subject {subject}",
+                account.subject
+            )));
+        }
+        rows.push(new_report(doc)?);
+    }
+    store.insert_reports(&rows, now).await?;
+    Ok(rows.into_iter().map(|r| r.uuid).collect())
+}
+
+fn new_report(doc: &AnyReport) -> Result<NewReport, UploadError> {
+    let data = serde_json::to_string(doc).map_err(|e| UploadError::BadReport(e.to_string()))?;
+    let scope = doc.scope_uuid().to_owned();
+    // old-style reports keep their version keys; new ones are version-independent ("*")
+    let results = match doc {
+        AnyReport::Upstream(r) if r.run.invocations.is_empty() => r
+            .versions
+            .iter()
+            .flatten()
+            .flat_map(|(v, tcs)| {
+                tcs.iter().filter_map(|(tc, e)| {
+                    e.result.map(|res| (scope.clone(), v.clone(), tc.clone(), i32::from(res.code())))
+                })
+            })
+            .collect(),
+        _ => doc
+            .records()
+            .into_iter()
+            .map(|r| (scope.clone(), "*".to_owned(), r.testcase, i32::from(r.result.code())))
+            .collect(),
+    };
+    Ok(NewReport {
+        uuid: doc.uuid().to_owned(),
+        checked_at: doc.checked_at(),
+        subject: doc.subject().to_owned(),
+        data,
+        results,
+    })
+}
