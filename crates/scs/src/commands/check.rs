@@ -72,6 +72,10 @@ pub struct CheckArgs {
     /// NoSuchKey), not SignatureDoesNotMatch/AccessDenied as Swift's s3api answers.
     #[arg(long)]
     pub strict_s3_probe: bool,
+    /// Skip the testcases that create resources (entropy VM, backup, secret, S3 probe);
+    /// they are reported as missing.
+    #[arg(long)]
+    pub read_only: bool,
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 32)]
     pub timeout: u64,
@@ -149,7 +153,15 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         sections: args.sections.clone(),
         tests: args.tests.clone(),
     };
-    let selection = scope.select(&request, chrono::Local::now().date_naive())?;
+    let mut selection = scope.select(&request, chrono::Local::now().date_naive())?;
+    if args.read_only {
+        let skipped: Vec<String> =
+            selection.to_run.iter().filter(|id| scs_checks::iaas::live::creates(id)).cloned().collect();
+        selection.to_run.retain(|id| !scs_checks::iaas::live::creates(id));
+        for id in skipped {
+            eprintln!("scs: --read-only: {id} creates resources; not run");
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = runtime.block_on(run(CheckRequest {
         scope: &scope,

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+//! An accepted upload is durable: `scs serve` is killed with SIGKILL in the
+//! middle of a stream of uploads, restarted on the same database, and every
+//! upload that got a 2xx is there. On SQLite and on PostgreSQL
+//! (`SCS_TEST_POSTGRES_URL`, as in the monitor's tests; `SCS_SKIP_POSTGRES=1` opts out).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+#![allow(clippy::zombie_processes)] // every server is killed and waited for
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn start(database_url: &str, accounts: &Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
+        .arg("--accounts")
+        .arg(accounts)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "scs serve did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+fn report(n: usize) -> String {
+    format!(
+        "---\nspec: {{uuid: 50393e6f-2ae1-4c5c-a62c-3b75f2abef3f, name: SCS-compatible IaaS}}\n\
+         checked_at: 2026-11-27 10:00:00\nreference_date: 2026-11-27\nsubject: alpha\nrun:\n  uuid: durable-{n}\n\
+         \x20 argv: []\n  assignment: {{}}\n  sections: null\n  forced_version: null\n  forced_tests: null\n\
+         \x20 invocations:\n    i-{n}:\n      id: i-{n}\n      cmd: test\n      results: {{scs-0100-syntax-check: 1}}\n\
+         \x20     rc: 0\n      stdout: []\n      stderr: []\n      info: 0\n      warning: 0\n      error: 0\n      critical: 0\n"
+    )
+}
+
+fn kill_during_uploads(database_url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("alpha");
+    assert!(
+        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success()
+    );
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let body = public.split_whitespace().nth(1).unwrap().to_owned();
+    let hash = bcrypt::hash("secret", 4).unwrap();
+    let accounts = dir.path().join("bootstrap.yaml");
+    std::fs::write(
+        &accounts,
+        format!(
+            "accounts:\n- {{subject: alpha, api_keys: ['{hash}'], keys: [{{public_key: {body}, public_key_type: ssh-ed25519, public_key_name: k}}]}}\n"
+        ),
+    )
+    .unwrap();
+    let signer = scs_signing::Signer::from_file(&key).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = start(database_url, &accounts, port);
+    let url = format!("http://127.0.0.1:{port}");
+
+    // a stream of uploads from another thread; each 2xx is remembered
+    let uploads = std::thread::spawn({
+        let url = url.clone();
+        move || {
+            let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+            let mut acknowledged = Vec::new();
+            for n in 0.. {
+                let text = report(n);
+                let sig = signer.sign("report", text.as_bytes()).unwrap();
+                let sent = http
+                    .post(format!("{url}/reports"))
+                    .basic_auth("alpha", Some("secret"))
+                    .header("Content-Type", "application/x-signed-yaml")
+                    .body(scs_signing::signed_body(&sig, text.as_bytes()))
+                    .send();
+                match sent {
+                    Ok(r) if r.status().is_success() => acknowledged.push(format!("durable-{n}")),
+                    Ok(r) => panic!("upload {n}: HTTP {}", r.status()),
+                    Err(_) => return acknowledged, // the server is gone
+                }
+            }
+            acknowledged
+        }
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    server.kill().unwrap(); // SIGKILL
+    server.wait().unwrap();
+    let acknowledged = uploads.join().unwrap();
+    assert!(acknowledged.len() >= 5, "only {} uploads before the kill", acknowledged.len());
+
+    let mut server = start(database_url, &accounts, port);
+    let http = reqwest::blocking::Client::new();
+    for uuid in &acknowledged {
+        let r = http.get(format!("{url}/reports/{uuid}")).basic_auth("alpha", Some("secret")).send().unwrap();
+        assert_eq!(r.status(), 200, "acknowledged upload {uuid} is lost");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    eprintln!("{database_url}: {} acknowledged uploads survived SIGKILL", acknowledged.len());
+}
+
+#[test]
+fn sqlite_keeps_every_acknowledged_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    kill_during_uploads(&format!("sqlite://{}", dir.path().join("monitor.db").display()));
+}
+
+#[test]
+fn postgres_keeps_every_acknowledged_upload() {
+    let Ok(admin) = std::env::var("SCS_TEST_POSTGRES_URL") else {
+        assert!(std::env::var_os("SCS_SKIP_POSTGRES").is_some(), "set SCS_TEST_POSTGRES_URL (or SCS_SKIP_POSTGRES=1)");
+        return;
+    };
+    let name = format!("scs_durability_{}", std::process::id());
+    let psql = |sql: &str| {
+        let out =
+            Command::new("psql").arg(&admin).args(["-qtA", "-c", sql]).output().expect("psql (postgresql-client)");
+        assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&format!("CREATE DATABASE {name}"));
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    kill_during_uploads(url.as_str());
+    psql(&format!("DROP DATABASE {name}"));
+}
