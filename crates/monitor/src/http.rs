@@ -162,9 +162,10 @@ pub async fn status_json(
     scope: Option<&str>,
     include_drafts: bool,
 ) -> anyhow::Result<Value> {
+    let accounts = app.store.subjects().await?;
     let subjects: Vec<String> = match subject {
         Some(s) => vec![s.to_owned()],
-        None => app.store.subjects().await?.into_iter().map(|(s, _)| s).collect(),
+        None => accounts.iter().map(|(s, _)| s.clone()).collect(),
     };
     let scopes: Vec<&Scope> = match scope {
         Some(key) => app.scope(key).into_iter().collect(),
@@ -173,10 +174,29 @@ pub async fn status_json(
     let now = app.now();
     let mut out = Map::new();
     for s in subjects {
+        // `group-NAME`: the group's worst member represents it, as upstream's pages show groups
+        let members: Vec<String> = match s.strip_prefix("group-") {
+            Some(group) => {
+                accounts.iter().filter(|(_, g)| g.as_deref() == Some(group)).map(|(m, _)| m.clone()).collect()
+            }
+            None => vec![s.clone()],
+        };
         let mut per_scope = Map::new();
         for scope in &scopes {
-            let recs = records(&app.store, &s, scope).await?;
-            per_scope.insert(scope.uuid.clone().unwrap_or_default(), scope_status(scope, &recs, now, include_drafts));
+            let mut worst: Option<(u8, Value)> = None;
+            for member in &members {
+                let recs = records(&app.store, member, scope).await?;
+                let mut status = scope_status(scope, &recs, now, include_drafts);
+                let rank = crate::status::rank(&status);
+                if members.len() > 1 {
+                    status["subject"] = Value::from(member.clone());
+                }
+                if worst.as_ref().is_none_or(|(r, _)| rank < *r) {
+                    worst = Some((rank, status));
+                }
+            }
+            let status = worst.map_or_else(|| scope_status(scope, &[], now, include_drafts), |(_, v)| v);
+            per_scope.insert(scope.uuid.clone().unwrap_or_default(), status);
         }
         out.insert(s, Value::Object(per_scope));
     }

@@ -119,3 +119,16 @@ pub fn scope_status(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime,
         "missing": eval.missing,
     })
 }
+
+/// Upstream's order for picking a group's representative: FAIL < MISSING <
+/// no result < ABORT < PASS (the lowest represents the group).
+pub fn rank(status: &Value) -> u8 {
+    let has_versions = status["relevant"].as_array().is_some_and(|r| !r.is_empty());
+    match &status["result"] {
+        Value::Number(n) if n.as_i64() == Some(-1) => 0,
+        Value::Null if has_versions => 1,
+        Value::Null => 2,
+        Value::Number(n) if n.as_i64() == Some(0) => 3,
+        _ => 4,
+    }
+}

@@ -54,9 +54,9 @@ async fn start(database_url: &str, now: Option<&str>) -> Monitor {
         &accounts,
         format!(
             "accounts:\n\
-             - {{subject: alpha, api_keys: ['{hash}'], keys: [{alpha_pub}], roles: [append_any]}}\n\
+             - {{subject: alpha, api_keys: ['{hash}'], keys: [{alpha_pub}], roles: [append_any, admin], group: g}}\n\
              - {{subject: beta, api_keys: ['{hash}'], delegates: [alpha]}}\n\
-             - {{subject: gamma, api_keys: ['{bcrypt_hash}'], keys: [{gamma_pub}]}}\n"
+             - {{subject: gamma, api_keys: ['{bcrypt_hash}'], keys: [{gamma_pub}], group: g}}\n"
         ),
     )
     .unwrap();
@@ -73,6 +73,11 @@ async fn start(database_url: &str, now: Option<&str>) -> Monitor {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(app, 64 * 1024)).await.unwrap() });
     Monitor { url, http: reqwest::Client::new(), keys: dir.path().to_owned(), _dir: dir }
+}
+
+fn version_main(version: &str) -> Vec<String> {
+    let scope = scs_standards::embedded::load_scope("scs-compatible-iaas").unwrap();
+    scope.version(version).unwrap().main_target().to_vec()
 }
 
 fn report(subject: &str, uuid: &str, checked_at: &str, results: &[(&str, i32)]) -> String {
@@ -221,6 +226,40 @@ async fn suite(database_url: &str) {
     let r = m.http.get(format!("{}/reports/u-pass", m.url)).basic_auth("alpha", Some("secret")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 
+    // a testcase the scope does not know is stored but not evaluated
+    let mut with_unknown = all_pass.clone();
+    with_unknown.push(("scs-9999-unknown", 1));
+    let (code, answer) =
+        m.upload("alpha", "alpha", &report("alpha", "u-unknown", "2026-11-26 13:00:00", &with_unknown)).await;
+    assert_eq!(code, 200, "{answer}");
+    let s = m.status("alpha").await;
+    assert!(s["results"].get("scs-9999-unknown").is_none(), "{s}");
+    assert_eq!(s["versions"]["v5.1"]["result"], 1, "the newest report passes everything: {s}");
+
+    // group: the worst member (gamma: missing) represents group g
+    let r = m.http.get(format!("{}/status?subject=group-g&scopeuuid={IAAS}", m.url)).send().await.unwrap();
+    let g = r.json::<Value>().await.unwrap()["group-g"][IAAS].clone();
+    assert_eq!(g["subject"], "gamma", "{g}");
+    assert_eq!(g["result"], Value::Null, "{g}");
+
+    // reload: gamma leaves, delta arrives; removed accounts lose access
+    let accounts = m.keys.join("bootstrap.yaml");
+    let text = std::fs::read_to_string(&accounts).unwrap();
+    let text: String = text.lines().filter(|l| !l.contains("subject: gamma")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&accounts, format!("{text}- {{subject: delta, api_keys: []}}\n")).unwrap();
+    let r = m.http.post(format!("{}/admin/reload", m.url)).basic_auth("beta", Some("secret")).send().await.unwrap();
+    assert_eq!(r.status(), 403, "beta is no admin");
+    let r = m.http.post(format!("{}/admin/reload", m.url)).basic_auth("alpha", Some("secret")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let all =
+        m.http.get(format!("{}/status?scopeuuid={IAAS}", m.url)).send().await.unwrap().json::<Value>().await.unwrap();
+    let subjects: Vec<&String> = all.as_object().unwrap().keys().collect();
+    assert_eq!(subjects, ["alpha", "beta", "delta"]);
+    let text = report("gamma", "u-gone", "2026-11-26 14:00:00", &all_pass);
+    let sig = sign(&m.keys, "gamma", &text, "report");
+    let (code, _) = m.post("gamma", "gamma-secret", "application/x-signed-yaml", body(&sig, &text)).await;
+    assert_eq!(code, 401, "a removed account");
+
     // expired: the same history evaluated two months later (lifetimes of weeks and months run out)
     let later = start(database_url, Some("2027-02-01 12:00:00")).await;
     let s = later.status("alpha").await;
@@ -228,10 +267,37 @@ async fn suite(database_url: &str) {
     assert!(s["results"].as_object().unwrap().is_empty(), "{s}");
 }
 
+/// Version validity shows in the verdict: passing only v4 while it is `warn`
+/// gives 🟧 v4†; once it is deprecated, 🛑 v4††.
+async fn validity_suite(database_url: &str) {
+    let v4 = version_main("v4");
+    let v51_only: Vec<String> = version_main("v5.1").into_iter().filter(|t| !v4.contains(t)).collect();
+    let mut results: Vec<(&str, i32)> = v4.iter().map(|t| (t.as_str(), 1)).collect();
+    results.push((v51_only[0].as_str(), -1));
+    let warn = start(database_url, Some("2025-03-01 12:00:00")).await;
+    let (code, body) = warn.upload("alpha", "alpha", &report("alpha", "v-warn", "2025-02-28 10:00:00", &results)).await;
+    assert_eq!(code, 200, "{body}");
+    let s = warn.status("alpha").await;
+    assert_eq!(s["versions"]["v4"]["validity"], "warn", "{s}");
+    assert_eq!(s["passed_str"], "🟧 v4†", "{s}");
+    let deprecated = start(database_url, Some("2025-07-02 12:00:00")).await;
+    let (code, body) =
+        deprecated.upload("alpha", "alpha", &report("alpha", "v-dep", "2025-07-01 10:00:00", &results)).await;
+    assert_eq!(code, 200, "{body}");
+    let s = deprecated.status("alpha").await;
+    assert_eq!(s["passed_str"], "🛑 v4††", "{s}");
+    assert_eq!(s["validity"], "deprecated", "{s}");
+    // the draft version (next) is only evaluated on request (`_full` pages)
+    let later = start(database_url, Some("2026-11-27 12:00:00")).await;
+    let s = later.status("alpha").await;
+    assert!(!s["relevant"].as_array().unwrap().contains(&Value::from("next")), "{s}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
     suite(&format!("sqlite://{}", dir.path().join("monitor.db").display())).await;
+    validity_suite(&format!("sqlite://{}", dir.path().join("validity.db").display())).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -248,5 +314,10 @@ async fn postgres() {
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path(&name);
     suite(url.as_str()).await;
+    let validity = format!("{name}_v");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {validity}"))).execute(&pool).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {validity}"))).execute(&pool).await.unwrap();
+    url.set_path(&validity);
+    validity_suite(url.as_str()).await;
     pool.close().await;
 }
