@@ -67,6 +67,7 @@ pub fn router(app: App, max_body: usize) -> Router {
         .route("/status", get(status))
         .route("/healthz", get(healthz))
         .route("/page/table", get(table))
+        .route("/badge/{subject}/{scope}", get(badge))
         .route("/admin/reload", post(reload))
         .with_state(app)
 }
@@ -201,6 +202,21 @@ pub async fn status_json(
         out.insert(s, Value::Object(per_scope));
     }
     Ok(Value::Object(out))
+}
+
+/// `/badge/{subject}/{scope}.svg`: the scope by uuid or alias.
+async fn badge(State(app): State<App>, Path((subject, scope)): Path<(String, String)>) -> Response {
+    let key = scope.strip_suffix(".svg").unwrap_or(&scope);
+    let Some(found) = app.scope(key) else { return error(StatusCode::NOT_FOUND, format!("no scope {key}")) };
+    let (name, uuid) = (found.name.clone(), found.uuid.clone().unwrap_or_default());
+    match status_json(&app, Some(&subject), Some(&uuid), false).await {
+        Ok(v) => (
+            [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=300")],
+            crate::badge::svg(&name, &v[&subject][&uuid]),
+        )
+            .into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }
 
 async fn healthz(State(app): State<App>) -> Response {

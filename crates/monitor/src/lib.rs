@@ -5,6 +5,7 @@
 //! or PostgreSQL.
 
 pub mod accounts;
+pub mod badge;
 pub mod http;
 pub mod status;
 pub mod store;

@@ -150,6 +150,11 @@ async fn suite(database_url: &str) {
     assert_eq!(s["versions"]["v5.1"]["result"], 1, "{s}");
     assert!(s["passed_str"].as_str().unwrap().starts_with("✅ v5.1"), "{s}");
 
+    let badge = m.http.get(format!("{}/badge/alpha/scs-compatible-iaas.svg", m.url)).send().await.unwrap();
+    assert_eq!(badge.headers()["content-type"], "image/svg+xml");
+    let svg = badge.text().await.unwrap();
+    assert!(svg.contains("SCS-compatible IaaS: v5.1"), "{svg}");
+
     // fail: a newer report with one FAIL
     let mut one_fail = all_pass.clone();
     one_fail[0].1 = -1;

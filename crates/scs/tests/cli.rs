@@ -152,8 +152,12 @@ fn help_on_every_command_and_completions() {
 fn serve_runs_on_embedded_sqlite_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let accounts = dir.path().join("bootstrap.yaml");
+    std::fs::write(&accounts, "accounts:\n- {subject: first}\n").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_scs"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--accounts")
+        .arg(&accounts)
         .env("SCS_DATA_DIR", dir.path())
         .env_remove("SCS_DATABASE_URL")
         .stderr(std::process::Stdio::piped())
@@ -179,6 +183,23 @@ fn serve_runs_on_embedded_sqlite_by_default() {
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 307") && answer.contains("location: /page/table"), "{answer}");
     assert!(dir.path().join("monitor.db").exists());
+    // SIGHUP reloads the accounts: `first` goes, `second` comes
+    let subjects = || {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    assert!(subjects().contains("\"first\""));
+    std::fs::write(&accounts, "accounts:\n- {subject: second}\n").unwrap();
+    assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    while !subjects().contains("\"second\"") {
+        assert!(started.elapsed().as_secs() < 10, "SIGHUP did not reload the accounts");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!subjects().contains("\"first\""));
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     assert!(child.wait().unwrap().success());
 }
