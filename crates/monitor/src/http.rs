@@ -66,6 +66,7 @@ pub fn router(app: App, max_body: usize) -> Router {
         .route("/reports/{uuid}", get(report))
         .route("/status", get(status))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/page/table", get(table))
         .route("/badge/{subject}/{scope}", get(badge))
         .route("/admin/reload", post(reload))
@@ -217,6 +218,20 @@ async fn badge(State(app): State<App>, Path((subject, scope)): Path<(String, Str
             .into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    let started = std::time::Instant::now();
+    let status = match status_json(&app, None, None, false).await {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let reports = app.store.report_count().await.unwrap_or(-1);
+    let names: Vec<(String, String)> =
+        app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&status, &names, reports, seconds))
+        .into_response()
 }
 
 async fn healthz(State(app): State<App>) -> Response {

@@ -155,6 +155,15 @@ async fn suite(database_url: &str) {
     let svg = badge.text().await.unwrap();
     assert!(svg.contains("SCS-compatible IaaS: v5.1"), "{svg}");
 
+    let metrics = m.http.get(format!("{}/metrics", m.url)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains(
+            "scs_monitor_verdict{subject=\"alpha\",scope=\"SCS-compatible IaaS\",verdict=\"pass\",passed=\"v5.1\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("scs_monitor_reports 1"), "{metrics}");
+
     // fail: a newer report with one FAIL
     let mut one_fail = all_pass.clone();
     one_fail[0].1 = -1;
