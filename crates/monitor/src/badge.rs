@@ -34,7 +34,8 @@ fn width(text: &str) -> usize {
     text.chars().map(|c| if c.is_ascii_uppercase() || c == 'm' || c == 'w' { 9 } else { 7 }).sum::<usize>() + 10
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML and SVG (XML) content and attributes.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

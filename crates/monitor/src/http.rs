@@ -2,6 +2,7 @@
 //! The monitor's HTTP interface (axum): upload, status, reports, health,
 //! and the overview page.
 
+use crate::badge::escape;
 use crate::status::{records, scope_status};
 use crate::store::Store;
 use crate::upload::{UploadError, accept, authenticate};
@@ -98,10 +99,9 @@ async fn root(State(app): State<App>) -> Redirect {
 }
 
 async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some((user, password)) = basic(&headers) else { return unauthorized("HTTP Basic credentials required") };
-    let account = match authenticate(&app.store, &user, &password).await {
+    let account = match account(&app, &headers).await {
         Ok(a) => a,
-        Err(e) => return upload_error(e),
+        Err(refused) => return refused,
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     match accept(&app.store, &account, content_type, &body, app.now()).await {
@@ -110,13 +110,19 @@ async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Resp
     }
 }
 
+/// The authenticated account of a request, or the response that refuses it.
+async fn account(app: &App, headers: &HeaderMap) -> Result<crate::store::StoredAccount, Response> {
+    let Some((user, password)) = basic(headers) else { return Err(unauthorized("HTTP Basic credentials required")) };
+    authenticate(&app.store, &user, &password).await.map_err(upload_error)
+}
+
 fn upload_error(e: UploadError) -> Response {
     match &e {
         UploadError::Unauthorized(m) => unauthorized(m),
         UploadError::MediaType(_) => error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &e),
         UploadError::BadReport(_) => error(StatusCode::BAD_REQUEST, &e),
         UploadError::Duplicate(_) => error(StatusCode::CONFLICT, &e),
-        UploadError::Store(_) => {
+        UploadError::Store(_) | UploadError::AccountKeys { .. } => {
             tracing::error!("upload: {e}");
             error(StatusCode::INTERNAL_SERVER_ERROR, "the report could not be stored")
         }
@@ -124,10 +130,9 @@ fn upload_error(e: UploadError) -> Response {
 }
 
 async fn report(State(app): State<App>, headers: HeaderMap, Path(uuid): Path<String>) -> Response {
-    let Some((user, password)) = basic(&headers) else { return unauthorized("HTTP Basic credentials required") };
-    let account = match authenticate(&app.store, &user, &password).await {
+    let account = match account(&app, &headers).await {
         Ok(a) => a,
-        Err(e) => return upload_error(e),
+        Err(refused) => return refused,
     };
     match app.store.report(&uuid).await {
         Ok(Some((subject, data)))
@@ -247,19 +252,14 @@ async fn healthz(State(app): State<App>) -> Response {
 }
 
 async fn reload(State(app): State<App>, headers: HeaderMap) -> Response {
-    let Some((user, password)) = basic(&headers) else { return unauthorized("HTTP Basic credentials required") };
-    match authenticate(&app.store, &user, &password).await {
+    match account(&app, &headers).await {
         Ok(a) if a.roles & crate::accounts::Role::Admin.bit() != 0 => match app.reload_accounts().await {
             Ok(n) => axum::Json(json!({ "accounts": n })).into_response(),
             Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
         },
         Ok(_) => error(StatusCode::FORBIDDEN, "reloading accounts needs the admin role"),
-        Err(e) => upload_error(e),
+        Err(refused) => refused,
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The overview: one row per subject, one column per scope, upstream's summary marks.

@@ -25,6 +25,14 @@ pub enum UploadError {
     /// Storage failed (500).
     #[error("{0}")]
     Store(StoreError),
+    /// The account's stored keys cannot be read (500).
+    #[error("the keys of account {subject} cannot be read: {message}")]
+    AccountKeys {
+        /// The account.
+        subject: String,
+        /// Why.
+        message: String,
+    },
 }
 
 impl From<StoreError> for UploadError {
@@ -65,7 +73,7 @@ pub async fn accept(
     let (signature, report) = scs_signing::split_signed_body(body)
         .map_err(|_| UploadError::Unauthorized("no signature: the body must be 'signature & report'".into()))?;
     let keys = scs_signing::parse_public_keys("account keys", &account.keys.join("\n"))
-        .map_err(|e| UploadError::Store(StoreError::Database(sqlx::Error::Protocol(e.to_string()))))?;
+        .map_err(|e| UploadError::AccountKeys { subject: account.subject.clone(), message: e.to_string() })?;
     scs_signing::verify(&keys, scs_signing::REPORT_NAMESPACE, report, signature)
         .map_err(|e| UploadError::Unauthorized(format!("signature rejected: {e}")))?;
     let text = std::str::from_utf8(report).map_err(|_| UploadError::BadReport("the report is not UTF-8".into()))?;

@@ -94,9 +94,9 @@ impl Session {
 mod tests {
     use super::*;
 
-    /// The example of AWS's SigV4 documentation for S3 (GET with an empty
-    /// payload), reduced to our header set: the derivation must match the
-    /// signature the lab's Swift (s3api) computed for the same request.
+    /// A GET / with an empty payload, key `doesnotexist` and empty secret: the
+    /// signature must equal the one curl's `--aws-sigv4` sent for the same
+    /// request to the lab's Swift (whose s3api echoed the string to sign).
     #[test]
     fn signature_matches_what_swift_computed() {
         // Recorded from the lab: Swift's s3api echoed this StringToSign for a request

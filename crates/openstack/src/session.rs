@@ -323,17 +323,7 @@ impl Session {
             sent.as_ref().map_or_else(|e| root_cause(e), |r| r.status().as_u16().to_string()),
             started.elapsed().as_millis()
         );
-        let response = sent.map_err(|e| {
-            if e.is_timeout() {
-                ApiError::Timeout {
-                    method: method.clone(),
-                    url: url.to_owned(),
-                    seconds: self.options.timeout.as_secs(),
-                }
-            } else {
-                ApiError::Connect { method: method.clone(), url: url.to_owned(), message: root_cause(&e) }
-            }
-        })?;
+        let response = sent.map_err(|e| self.transport_error(&method, url, &e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
@@ -344,6 +334,15 @@ impl Session {
             return Err(ApiError::Auth { url: url.to_owned(), message: format!("HTTP 401: {body}") });
         }
         Err(ApiError::Status { method, url: url.to_owned(), status, body })
+    }
+
+    /// A request that got no HTTP answer: timed out, or could not connect.
+    fn transport_error(&self, method: &Method, url: &str, e: &reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            ApiError::Timeout { method: method.clone(), url: url.to_owned(), seconds: self.options.timeout.as_secs() }
+        } else {
+            ApiError::Connect { method: method.clone(), url: url.to_owned(), message: root_cause(e) }
+        }
     }
 
     /// Sends a request; GET, HEAD, PUT and DELETE (idempotent) are retried with backoff on
@@ -420,13 +419,7 @@ impl Session {
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        let response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                ApiError::Timeout { method: Method::GET, url: url.to_owned(), seconds: self.options.timeout.as_secs() }
-            } else {
-                ApiError::Connect { method: Method::GET, url: url.to_owned(), message: root_cause(&e) }
-            }
-        })?;
+        let response = request.send().await.map_err(|e| self.transport_error(&Method::GET, url, &e))?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         Ok((status, body))

@@ -130,7 +130,8 @@ pub fn run(command: ReportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn sig_path(report: &Path) -> PathBuf {
+/// Where `ssh-keygen -Y sign` puts the signature of `report`: `REPORT.sig`.
+pub(crate) fn sig_path(report: &Path) -> PathBuf {
     let mut name = report.as_os_str().to_owned();
     name.push(".sig");
     PathBuf::from(name)

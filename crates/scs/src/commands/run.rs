@@ -243,10 +243,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             let key = base.join(key);
             let signer = scs_signing::Signer::from_file(&key)?;
             let sig = signer.sign(scs_signing::REPORT_NAMESPACE, text.as_bytes())?;
-            let mut sig_path = args.output.as_os_str().to_owned();
-            sig_path.push(".sig");
-            std::fs::write(&sig_path, &sig).with_context(|| format!("writing {}", Path::new(&sig_path).display()))?;
-            outln!("signed with {}: {}", key.display(), Path::new(&sig_path).display())?;
+            let sig_path = crate::commands::report::sig_path(&args.output);
+            std::fs::write(&sig_path, &sig).with_context(|| format!("writing {}", sig_path.display()))?;
+            outln!("signed with {}: {}", key.display(), sig_path.display())?;
             Some(sig)
         }
         None => None,
