@@ -2,7 +2,7 @@
 //! The monitor's HTTP interface (axum): upload, status, reports, health,
 //! and the overview page.
 
-use crate::badge::escape;
+use crate::pages::{Pages, TableRow, View};
 use crate::status::{records, scope_status};
 use crate::store::Store;
 use crate::upload::{UploadError, accept, authenticate};
@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::NaiveDateTime;
@@ -18,7 +18,7 @@ use scs_standards::Scope;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Everything a request needs; cheap to clone.
 #[derive(Clone)]
@@ -33,9 +33,44 @@ pub struct App {
     pub accounts_file: Option<PathBuf>,
     /// A fixed "now" (tests); the system clock otherwise.
     pub fixed_now: Option<NaiveDateTime>,
+    /// Templates replacing the shipped ones, reloaded with the accounts.
+    pub templates_dir: Option<PathBuf>,
+    /// The parsed page templates.
+    pub pages: Arc<RwLock<Arc<Pages>>>,
 }
 
 impl App {
+    /// A monitor on `store` evaluating `scopes`, with the shipped templates,
+    /// no accounts file and the system clock.
+    pub fn new(store: Store, scopes: Vec<Scope>) -> Result<Self, crate::pages::PageError> {
+        Ok(Self {
+            store,
+            scopes: Arc::new(scopes),
+            base_url: "/".to_owned(),
+            accounts_file: None,
+            fixed_now: None,
+            templates_dir: None,
+            pages: Arc::new(RwLock::new(Arc::new(Pages::new(None)?))),
+        })
+    }
+
+    /// Reads the templates directory again (or the shipped templates).
+    pub fn reload_templates(&self) -> Result<(), crate::pages::PageError> {
+        let pages = Arc::new(Pages::new(self.templates_dir.as_deref())?);
+        match self.pages.write() {
+            Ok(mut guard) => *guard = pages,
+            Err(poisoned) => *poisoned.into_inner() = pages,
+        }
+        Ok(())
+    }
+
+    fn pages(&self) -> Arc<Pages> {
+        match self.pages.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
     /// The evaluation time.
     pub fn now(&self) -> NaiveDateTime {
         self.fixed_now.unwrap_or_else(|| chrono::Utc::now().naive_utc())
@@ -68,7 +103,13 @@ pub fn router(app: App, max_body: usize) -> Router {
         .route("/status", get(status))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/page/table", get(table))
+        .route("/{view}/table", get(table))
+        .route("/{view}/table_full", get(table_full))
+        .route("/{view}/detail/{subject}/{scope}", get(detail))
+        .route("/{view}/detail_full/{subject}/{scope}", get(detail_full))
+        .route("/{view}/scope/{scope}", get(scope_page))
+        .route("/{view}/report/{uuid}", get(report_page))
+        .route("/{view}/report_full/{uuid}", get(report_full_page))
         .route("/badge/{subject}/{scope}", get(badge))
         .route("/admin/reload", post(reload))
         .with_state(app)
@@ -162,7 +203,8 @@ async fn status(State(app): State<App>, headers: HeaderMap, Query(q): Query<Stat
     }
 }
 
-/// `{subject: {scopeuuid: status}}` for the selected subjects and scopes.
+/// `{subject: {scopeuuid: status}}` for the selected subjects (all accounts
+/// without one) and scopes (all without one).
 pub async fn status_json(
     app: &App,
     subject: Option<&str>,
@@ -178,36 +220,52 @@ pub async fn status_json(
         Some(key) => app.scope(key).into_iter().collect(),
         None => app.scopes.iter().collect(),
     };
-    let now = app.now();
     let mut out = Map::new();
     for s in subjects {
-        // `group-NAME`: the group's worst member represents it, as upstream's pages show groups
-        let members: Vec<String> = match s.strip_prefix("group-") {
-            Some(group) => {
-                accounts.iter().filter(|(_, g)| g.as_deref() == Some(group)).map(|(m, _)| m.clone()).collect()
-            }
-            None => vec![s.clone()],
-        };
-        let mut per_scope = Map::new();
-        for scope in &scopes {
-            let mut worst: Option<(u8, Value)> = None;
-            for member in &members {
-                let recs = records(&app.store, member, scope).await?;
-                let mut status = scope_status(scope, &recs, now, include_drafts);
-                let rank = crate::status::rank(&status);
-                if members.len() > 1 {
-                    status["subject"] = Value::from(member.clone());
-                }
-                if worst.as_ref().is_none_or(|(r, _)| rank < *r) {
-                    worst = Some((rank, status));
-                }
-            }
-            let status = worst.map_or_else(|| scope_status(scope, &[], now, include_drafts), |(_, v)| v);
-            per_scope.insert(scope.uuid.clone().unwrap_or_default(), status);
-        }
-        out.insert(s, Value::Object(per_scope));
+        let status = subject_status(app, &accounts, &s, &scopes, include_drafts).await?;
+        out.insert(s, status);
     }
     Ok(Value::Object(out))
+}
+
+/// The members a subject name stands for: `group-NAME` is every account of
+/// the group, anything else itself.
+fn members(accounts: &[(String, Option<String>)], subject: &str) -> Vec<String> {
+    match subject.strip_prefix("group-") {
+        Some(group) => accounts.iter().filter(|(_, g)| g.as_deref() == Some(group)).map(|(m, _)| m.clone()).collect(),
+        None => vec![subject.to_owned()],
+    }
+}
+
+/// `{scopeuuid: status}` of one subject; a group's worst member represents it,
+/// as upstream's pages show groups.
+async fn subject_status(
+    app: &App,
+    accounts: &[(String, Option<String>)],
+    subject: &str,
+    scopes: &[&Scope],
+    include_drafts: bool,
+) -> anyhow::Result<Value> {
+    let now = app.now();
+    let members = members(accounts, subject);
+    let mut per_scope = Map::new();
+    for scope in scopes {
+        let mut worst: Option<(u8, Value)> = None;
+        for member in &members {
+            let recs = records(&app.store, member, scope).await?;
+            let mut status = scope_status(scope, &recs, now, include_drafts);
+            let rank = crate::status::rank(&status);
+            if members.len() > 1 || subject.starts_with("group-") {
+                status["subject"] = Value::from(member.clone());
+            }
+            if worst.as_ref().is_none_or(|(r, _)| rank < *r) {
+                worst = Some((rank, status));
+            }
+        }
+        let status = worst.map_or_else(|| scope_status(scope, &[], now, include_drafts), |(_, v)| v);
+        per_scope.insert(scope.uuid.clone().unwrap_or_default(), status);
+    }
+    Ok(Value::Object(per_scope))
 }
 
 /// `/badge/{subject}/{scope}.svg`: the scope by uuid or alias.
@@ -253,39 +311,153 @@ async fn healthz(State(app): State<App>) -> Response {
 
 async fn reload(State(app): State<App>, headers: HeaderMap) -> Response {
     match account(&app, &headers).await {
-        Ok(a) if a.roles & crate::accounts::Role::Admin.bit() != 0 => match app.reload_accounts().await {
-            Ok(n) => axum::Json(json!({ "accounts": n })).into_response(),
-            Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
-        },
+        Ok(a) if a.roles & crate::accounts::Role::Admin.bit() != 0 => {
+            let reloaded = match app.reload_accounts().await {
+                Ok(n) => app.reload_templates().map(|()| n).map_err(anyhow::Error::from),
+                Err(e) => Err(e),
+            };
+            match reloaded {
+                Ok(n) => axum::Json(json!({ "accounts": n })).into_response(),
+                Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
+            }
+        }
         Ok(_) => error(StatusCode::FORBIDDEN, "reloading accounts needs the admin role"),
         Err(refused) => refused,
     }
 }
 
-/// The overview: one row per subject, one column per scope, upstream's summary marks.
-async fn table(State(app): State<App>) -> Response {
-    let Ok(status) = status_json(&app, None, None, false).await else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "evaluation failed");
-    };
-    let mut html = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>SCS compliance</title></head><body>\n<h1>SCS compliance</h1>\n<table>\n<thead><tr><th>Subject</th>",
-    );
-    for scope in app.scopes.iter() {
-        html.push_str(&format!("<th>{}</th>", escape(&scope.name)));
-    }
-    html.push_str("</tr></thead>\n<tbody>\n");
-    if let Value::Object(subjects) = &status {
-        for (subject, scopes) in subjects {
-            html.push_str(&format!("<tr><td>{}</td>", escape(subject)));
-            for scope in app.scopes.iter() {
-                let uuid = scope.uuid.clone().unwrap_or_default();
-                let mark =
-                    scopes.get(&uuid).and_then(|s| s.get("passed_str")).and_then(Value::as_str).unwrap_or("🛑 –");
-                html.push_str(&format!("<td>{}</td>", escape(mark)));
-            }
-            html.push_str("</tr>\n");
+fn no_view(name: &str) -> Response {
+    error(StatusCode::NOT_FOUND, format!("no view {name}: markdown, fragment or page"))
+}
+
+fn render(app: &App, template: &str, title: &str, view: View, context: &Value) -> Response {
+    match app.pages().render(template, title, view, context) {
+        Ok((content_type, body)) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        Err(e) => {
+            tracing::error!("page: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, e)
         }
     }
-    html.push_str("</tbody></table></body></html>\n");
-    Html(html).into_response()
+}
+
+async fn table(State(app): State<App>, Path(v): Path<String>) -> Response {
+    overview(app, &v, false).await
+}
+
+async fn table_full(State(app): State<App>, Path(v): Path<String>) -> Response {
+    overview(app, &v, true).await
+}
+
+/// The overview: a row per group and per reporting subject outside a group,
+/// a column per scope, upstream's summary marks.
+async fn overview(app: App, v: &str, full: bool) -> Response {
+    let Ok(view) = v.parse::<View>() else { return no_view(v) };
+    let rows = async {
+        let accounts = app.store.subjects().await?;
+        let reported = app.store.reported_subjects().await?;
+        let mut groups: Vec<&str> = accounts.iter().filter_map(|(_, g)| g.as_deref()).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut names: Vec<String> = groups.iter().map(|g| format!("group-{g}")).collect();
+        names.extend(reported.into_iter().filter(|s| accounts.iter().all(|(a, g)| a != s || g.is_none())));
+        let scopes: Vec<&Scope> = app.scopes.iter().collect();
+        let mut rows = Vec::with_capacity(names.len());
+        for name in names {
+            let status = subject_status(&app, &accounts, &name, &scopes, full).await?;
+            let members = if name.starts_with("group-") { members(&accounts, &name) } else { Vec::new() };
+            rows.push(TableRow { subject: name, members, status });
+        }
+        anyhow::Ok(rows)
+    };
+    match rows.await {
+        Ok(rows) => {
+            let context = crate::pages::table_context(&app.base_url, view, full, &app.scopes, &rows);
+            render(&app, "table.md", "SCS compliance", view, &context)
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+    }
+}
+
+async fn detail(State(app): State<App>, Path((v, subject, scope)): Path<(String, String, String)>) -> Response {
+    detail_page(app, &v, &subject, &scope, false).await
+}
+
+async fn detail_full(State(app): State<App>, Path((v, subject, scope)): Path<(String, String, String)>) -> Response {
+    detail_page(app, &v, &subject, &scope, true).await
+}
+
+async fn detail_page(app: App, v: &str, subject: &str, scope: &str, full: bool) -> Response {
+    let Ok(view) = v.parse::<View>() else { return no_view(v) };
+    let Some(scope) = app.scope(scope) else { return error(StatusCode::NOT_FOUND, format!("no scope {scope}")) };
+    let uuid = scope.uuid.clone().unwrap_or_default();
+    let data = async {
+        let accounts = app.store.subjects().await?;
+        let members = members(&accounts, subject);
+        if members.is_empty() || (!subject.starts_with("group-") && !accounts.iter().any(|(a, _)| a == subject)) {
+            return Ok(None);
+        }
+        let status = subject_status(&app, &accounts, subject, &[scope], full).await?;
+        let status = status[&uuid].clone();
+        let represented = status["subject"].as_str().unwrap_or(subject).to_owned();
+        let last: Vec<(String, String)> = app
+            .store
+            .latest_results(&represented, &uuid)
+            .await?
+            .into_iter()
+            .map(|r| (r.testcase, r.checked_at.format("%Y-%m-%d %H:%M:%S").to_string()))
+            .collect();
+        anyhow::Ok(Some((status, last)))
+    };
+    match data.await {
+        Ok(Some((status, last))) => {
+            let context = crate::pages::detail_context(&app.base_url, view, subject, scope, &status, &last);
+            render(&app, "detail.md", &format!("{subject}: {}", scope.name), view, &context)
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no subject {subject}")),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+    }
+}
+
+async fn scope_page(State(app): State<App>, Path((v, scope)): Path<(String, String)>) -> Response {
+    let Ok(view) = v.parse::<View>() else { return no_view(&v) };
+    let Some(scope) = app.scope(&scope) else { return error(StatusCode::NOT_FOUND, format!("no scope {scope}")) };
+    let context = crate::pages::scope_context(&app.base_url, view, scope, app.now().date());
+    render(&app, "scope.md", &scope.name, view, &context)
+}
+
+async fn report_page(State(app): State<App>, Path((v, uuid)): Path<(String, String)>) -> Response {
+    report_view(app, &v, &uuid, None).await
+}
+
+async fn report_full_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((v, uuid)): Path<(String, String)>,
+) -> Response {
+    match account(&app, &headers).await {
+        Ok(account) => report_view(app, &v, &uuid, Some(account)).await,
+        Err(refused) => refused,
+    }
+}
+
+/// A report for people: redacted for anyone, in full for its own subject's
+/// account or a `read_any` account.
+async fn report_view(app: App, v: &str, uuid: &str, reader: Option<crate::store::StoredAccount>) -> Response {
+    let Ok(view) = v.parse::<View>() else { return no_view(v) };
+    let (subject, data) = match app.store.report(uuid).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return error(StatusCode::NOT_FOUND, format!("no report {uuid}")),
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    if let Some(reader) = &reader
+        && reader.subject != subject
+        && reader.roles & crate::accounts::Role::ReadAny.bit() == 0
+    {
+        return error(StatusCode::NOT_FOUND, format!("no report {uuid} readable by {}", reader.subject));
+    }
+    let Ok(report) = serde_json::from_str::<Value>(&data) else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, format!("report {uuid} is not stored as JSON"));
+    };
+    let context = crate::pages::report_context(&app.base_url, view, uuid, &report, reader.is_some());
+    render(&app, "report.md", &format!("Report {uuid}"), view, &context)
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod badge;
 pub mod http;
 pub mod metrics;
+pub mod pages;
 pub mod status;
 pub mod store;
 pub mod upload;

@@ -255,6 +255,14 @@ impl Store {
         })
     }
 
+    /// Every subject some report was stored for, sorted.
+    pub async fn reported_subjects(&self) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT DISTINCT subject FROM report ORDER BY subject").fetch_all(pool).await?;
+            Ok(rows.iter().map(|r| r.try_get::<String, _>("subject")).collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
     /// Stores reports all-or-nothing: one transaction, committed (durable)
     /// before this returns; a duplicate uuid stores nothing.
     pub async fn insert_reports(&self, reports: &[NewReport], now: NaiveDateTime) -> Result<(), StoreError> {

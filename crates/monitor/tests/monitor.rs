@@ -9,134 +9,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use base64::Engine as _;
-use scs_monitor::{App, Store, router};
+mod common;
+
+use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Arc;
-
-const IAAS: &str = "50393e6f-2ae1-4c5c-a62c-3b75f2abef3f";
-
-struct Monitor {
-    url: String,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-    keys: PathBuf,
-}
-
-fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
-    let key = dir.join(name);
-    assert!(
-        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success()
-    );
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let mut parts = public.split_whitespace();
-    (key, format!("{{public_key: {}, public_key_type: {}, public_key_name: k}}", parts.nth(1).unwrap(), "ssh-ed25519"))
-}
-
-fn argon2_hash(password: &str) -> String {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let salt = SaltString::encode_b64(b"scs-monitor-test").unwrap();
-    argon2::Argon2::default().hash_password(password.as_bytes(), &salt).unwrap().to_string()
-}
-
-/// Starts a monitor on `database_url` with three accounts: `alpha` (own
-/// key), `beta` (delegates to `alpha`, no key of its own), `gamma`.
-async fn start(database_url: &str, now: Option<&str>) -> Monitor {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, alpha_pub) = keygen(dir.path(), "alpha");
-    let (_, gamma_pub) = keygen(dir.path(), "gamma");
-    let hash = argon2_hash("secret");
-    let bcrypt_hash = bcrypt::hash("gamma-secret", 4).unwrap();
-    let accounts = dir.path().join("bootstrap.yaml");
-    std::fs::write(
-        &accounts,
-        format!(
-            "accounts:\n\
-             - {{subject: alpha, api_keys: ['{hash}'], keys: [{alpha_pub}], roles: [append_any, admin], group: g}}\n\
-             - {{subject: beta, api_keys: ['{hash}'], delegates: [alpha]}}\n\
-             - {{subject: gamma, api_keys: ['{bcrypt_hash}'], keys: [{gamma_pub}], group: g}}\n"
-        ),
-    )
-    .unwrap();
-    let store = Store::connect(database_url).await.unwrap();
-    let app = App {
-        store,
-        scopes: Arc::new(scs_standards::embedded::all_scopes().unwrap()),
-        base_url: "/".into(),
-        accounts_file: Some(accounts),
-        fixed_now: now.map(|n| chrono::NaiveDateTime::parse_from_str(n, "%Y-%m-%d %H:%M:%S").unwrap()),
-    };
-    app.reload_accounts().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(app, 64 * 1024)).await.unwrap() });
-    Monitor { url, http: reqwest::Client::new(), keys: dir.path().to_owned(), _dir: dir }
-}
-
-fn version_main(version: &str) -> Vec<String> {
-    let scope = scs_standards::embedded::load_scope("scs-compatible-iaas").unwrap();
-    scope.version(version).unwrap().main_target().to_vec()
-}
-
-fn report(subject: &str, uuid: &str, checked_at: &str, results: &[(&str, i32)]) -> String {
-    let results: Vec<String> = results.iter().map(|(tc, r)| format!("{tc}: {r}")).collect();
-    format!(
-        "---\nspec: {{uuid: {IAAS}, name: SCS-compatible IaaS}}\nchecked_at: {checked_at}\nreference_date: {}\n\
-         subject: {subject}\nrun:\n  uuid: {uuid}\n  argv: []\n  assignment: {{os_cloud: {subject}}}\n  sections: null\n\
-         forced_version: null\n  forced_tests: null\n  invocations:\n    i-{uuid}:\n      id: i-{uuid}\n      cmd: test\n\
-         results: {{{}}}\n      rc: 0\n      stdout: []\n      stderr: []\n      info: 0\n      warning: 0\n      error: 0\n      critical: 0\n",
-        &checked_at[..10],
-        results.join(", ")
-    )
-    .replace("\nforced_version", "\n  forced_version")
-    .replace("\nresults:", "\n      results:")
-}
-
-/// `ssh-keygen -Y sign -n report` over `text` with key `name`.
-fn sign(dir: &Path, key: &str, text: &str, namespace: &str) -> String {
-    let file = dir.join("upload.yaml");
-    std::fs::write(&file, text).unwrap();
-    let _ = std::fs::remove_file(dir.join("upload.yaml.sig"));
-    let ok =
-        Command::new("ssh-keygen").args(["-Y", "sign", "-n", namespace, "-f"]).arg(dir.join(key)).arg(&file).output();
-    assert!(ok.unwrap().status.success());
-    std::fs::read_to_string(dir.join("upload.yaml.sig")).unwrap()
-}
-
-impl Monitor {
-    async fn post(&self, user: &str, password: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
-        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        let r = self
-            .http
-            .post(format!("{}/reports", self.url))
-            .header("Authorization", format!("Basic {token}"))
-            .header("Content-Type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    async fn upload(&self, user: &str, key: &str, text: &str) -> (u16, String) {
-        let sig = sign(&self.keys, key, text, "report");
-        self.post(user, "secret", "application/x-signed-yaml", [sig.as_bytes(), b"&", text.as_bytes()].concat()).await
-    }
-
-    async fn status(&self, subject: &str) -> Value {
-        let r = self.http.get(format!("{}/status?subject={subject}&scopeuuid={IAAS}", self.url)).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        r.json::<Value>().await.unwrap()[subject][IAAS].clone()
-    }
-}
-
-/// Every testcase of v5.1's main target.
-fn v51_main() -> Vec<String> {
-    let scope = scs_standards::embedded::load_scope("scs-compatible-iaas").unwrap();
-    scope.version("v5.1").unwrap().main_target().to_vec()
-}
 
 async fn suite(database_url: &str) {
     let m = start(database_url, Some("2026-11-27 12:00:00")).await;
@@ -316,22 +192,8 @@ async fn sqlite() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postgres() {
-    let Ok(admin) = std::env::var("SCS_TEST_POSTGRES_URL") else {
-        assert!(std::env::var_os("SCS_SKIP_POSTGRES").is_some(), "set SCS_TEST_POSTGRES_URL (or SCS_SKIP_POSTGRES=1)");
-        return;
-    };
-    // a fresh database per run
-    let name = format!("scs_monitor_test_{}", std::process::id());
-    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&pool).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    suite(url.as_str()).await;
-    let validity = format!("{name}_v");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {validity}"))).execute(&pool).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {validity}"))).execute(&pool).await.unwrap();
-    url.set_path(&validity);
-    validity_suite(url.as_str()).await;
-    pool.close().await;
+    let Some(url) = fresh_postgres("scs_monitor_test").await else { return };
+    suite(&url).await;
+    let Some(url) = fresh_postgres("scs_monitor_test_v").await else { return };
+    validity_suite(&url).await;
 }

@@ -10,7 +10,6 @@ use scs_monitor::{App, Store, router};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// `scs serve` arguments.
 #[derive(Debug, Args)]
@@ -33,6 +32,10 @@ pub struct ServeArgs {
     /// Largest accepted upload body in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     pub max_body: usize,
+    /// Page templates replacing the shipped ones by file name (table.md, detail.md, scope.md,
+    /// report.md, page.html); reloaded on SIGHUP.
+    #[arg(long, env = "SCS_TEMPLATES")]
+    pub templates: Option<PathBuf>,
     /// Evaluate as of this UTC time instead of now (YYYY-MM-DDTHH:MM:SS; for tests and audits).
     #[arg(long, hide = true)]
     pub evaluate_at: Option<chrono::NaiveDateTime>,
@@ -61,13 +64,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let store = Store::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
         let scopes = scs_standards::embedded::all_scopes()?;
         let base_url = if args.base_url.ends_with('/') { args.base_url.clone() } else { format!("{}/", args.base_url) };
-        let app = App {
-            store,
-            scopes: Arc::new(scopes),
-            base_url,
-            accounts_file: args.accounts.clone(),
-            fixed_now: args.evaluate_at,
-        };
+        let mut app = App::new(store, scopes)?;
+        app.base_url = base_url;
+        app.accounts_file = args.accounts.clone();
+        app.fixed_now = args.evaluate_at;
+        app.templates_dir = args.templates.clone();
+        app.reload_templates().context("loading the page templates")?;
         let n = app.reload_accounts().await.context("loading accounts")?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -85,6 +87,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 match hup.reload_accounts().await {
                     Ok(n) => eprintln!("scs serve: SIGHUP: {n} accounts loaded"),
                     Err(e) => eprintln!("scs serve: SIGHUP: accounts not reloaded: {e:#}"),
+                }
+                if let Err(e) = hup.reload_templates() {
+                    eprintln!("scs serve: SIGHUP: templates not reloaded, the previous ones stay: {e}");
                 }
             }
         });
