@@ -98,8 +98,9 @@ fn alias(scope: &Scope) -> String {
 pub fn router(app: App, max_body: usize) -> Router {
     Router::new()
         .route("/", get(root))
-        .route("/reports", post(upload).layer(DefaultBodyLimit::max(max_body)))
+        .route("/reports", get(list_reports).post(upload).layer(DefaultBodyLimit::max(max_body)))
         .route("/reports/{uuid}", get(report))
+        .route("/results", get(list_results).post(approve_results))
         .route("/status", get(status))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -177,11 +178,101 @@ async fn report(State(app): State<App>, headers: HeaderMap, Path(uuid): Path<Str
     };
     match app.store.report(&uuid).await {
         Ok(Some((subject, data)))
-            if subject == account.subject || account.roles & crate::accounts::Role::ReadAny.bit() != 0 =>
+            if subject == account.subject || has_role(&account, crate::accounts::Role::ReadAny) =>
         {
             ([(header::CONTENT_TYPE, "application/json")], data).into_response()
         }
         Ok(_) => error(StatusCode::NOT_FOUND, format!("no report {uuid} readable by {}", account.subject)),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// The most rows one listing returns, whatever `limit` asks for.
+const MAX_LIMIT: i64 = 1000;
+
+fn has_role(account: &crate::store::StoredAccount, role: crate::accounts::Role) -> bool {
+    account.roles & role.bit() != 0
+}
+
+#[derive(Deserialize)]
+struct ReportsQuery {
+    subject: Option<String>,
+    #[serde(default = "ten")]
+    limit: i64,
+    #[serde(default)]
+    skip: i64,
+}
+
+fn ten() -> i64 {
+    10
+}
+
+/// `GET /reports`: the account's own reports (or another subject's, with
+/// `read_any`), newest first, as upstream lists them.
+async fn list_reports(State(app): State<App>, headers: HeaderMap, Query(q): Query<ReportsQuery>) -> Response {
+    let account = match account(&app, &headers).await {
+        Ok(a) => a,
+        Err(refused) => return refused,
+    };
+    let subject = q.subject.unwrap_or_else(|| account.subject.clone());
+    if subject != account.subject && !has_role(&account, crate::accounts::Role::ReadAny) {
+        return error(StatusCode::FORBIDDEN, format!("reading the reports of {subject} needs the read_any role"));
+    }
+    match app.store.reports(&subject, q.limit.clamp(0, MAX_LIMIT), q.skip.max(0)).await {
+        Ok(reports) => {
+            let mut body = String::from("[");
+            for (i, data) in reports.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(data);
+            }
+            body.push(']');
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ResultsQuery {
+    approved: Option<bool>,
+    #[serde(default = "ten")]
+    limit: i64,
+    #[serde(default)]
+    skip: i64,
+}
+
+/// `GET /results`: result rows of the last seven days (upstream's window),
+/// for `read_any` accounts, e.g. to review before approving.
+async fn list_results(State(app): State<App>, headers: HeaderMap, Query(q): Query<ResultsQuery>) -> Response {
+    match account(&app, &headers).await {
+        Ok(a) if has_role(&a, crate::accounts::Role::ReadAny) => {}
+        Ok(_) => return error(StatusCode::FORBIDDEN, "listing results needs the read_any role"),
+        Err(refused) => return refused,
+    }
+    let since = app.now() - chrono::Duration::days(7);
+    match app.store.recent_results(since, q.approved, q.limit.clamp(0, MAX_LIMIT), q.skip.max(0)).await {
+        Ok(rows) => axum::Json(rows).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// `POST /results`: approval decisions by an `approve` account. Kept for
+/// compatibility: as upstream since standards#1221, approval does not change
+/// any verdict.
+async fn approve_results(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    match account(&app, &headers).await {
+        Ok(a) if has_role(&a, crate::accounts::Role::Approve) => {}
+        Ok(_) => return error(StatusCode::FORBIDDEN, "approving results needs the approve role"),
+        Err(refused) => return refused,
+    }
+    let approvals: Vec<crate::store::Approval> = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("body: {e}")),
+    };
+    match app.store.set_approvals(&approvals).await {
+        Ok(changed) => axum::Json(json!({ "changed": changed })).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
@@ -311,7 +402,7 @@ async fn healthz(State(app): State<App>) -> Response {
 
 async fn reload(State(app): State<App>, headers: HeaderMap) -> Response {
     match account(&app, &headers).await {
-        Ok(a) if a.roles & crate::accounts::Role::Admin.bit() != 0 => {
+        Ok(a) if has_role(&a, crate::accounts::Role::Admin) => {
             let reloaded = match app.reload_accounts().await {
                 Ok(n) => app.reload_templates().map(|()| n).map_err(anyhow::Error::from),
                 Err(e) => Err(e),
@@ -451,7 +542,7 @@ async fn report_view(app: App, v: &str, uuid: &str, reader: Option<crate::store:
     };
     if let Some(reader) = &reader
         && reader.subject != subject
-        && reader.roles & crate::accounts::Role::ReadAny.bit() == 0
+        && !has_role(reader, crate::accounts::Role::ReadAny)
     {
         return error(StatusCode::NOT_FOUND, format!("no report {uuid} readable by {}", reader.subject));
     }

@@ -46,6 +46,43 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// A stored result row, as `GET /results` lists them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ResultRow {
+    /// The run uuid of the report holding the result.
+    pub reportuuid: String,
+    /// The subject tested.
+    pub subject: String,
+    /// When the test ran.
+    pub checked_at: NaiveDateTime,
+    /// The scope's uuid.
+    pub scopeuuid: String,
+    /// The scope version (`*` for version-independent results).
+    pub version: String,
+    /// The testcase id (upstream's field name).
+    pub check: String,
+    /// 1 PASS, 0 ABORT, -1 FAIL.
+    pub result: i32,
+    /// Whether an approver accepted the result.
+    pub approval: bool,
+}
+
+/// One approval decision of `POST /results`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The report's run uuid.
+    pub reportuuid: String,
+    /// The scope's uuid.
+    pub scopeuuid: String,
+    /// The scope version of the row.
+    pub version: String,
+    /// The testcase id.
+    pub check: String,
+    /// The decision.
+    pub approval: bool,
+}
+
 /// A report to store, with one row per testcase result.
 #[derive(Clone, Debug)]
 pub struct NewReport {
@@ -346,6 +383,86 @@ impl Store {
                 Some(r) => Some((r.try_get("subject")?, r.try_get("data")?)),
                 None => None,
             })
+        })
+    }
+
+    /// The reports of `subject`, newest first, as stored JSON text.
+    pub async fn reports(&self, subject: &str, limit: i64, skip: i64) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT data FROM report WHERE subject = $1 ORDER BY checked_at DESC, reportid DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(subject)
+            .bind(limit)
+            .bind(skip)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.iter().map(|r| r.try_get::<String, _>("data")).collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Result rows checked since `since`, newest first, optionally only the
+    /// (not) approved ones.
+    pub async fn recent_results(
+        &self,
+        since: NaiveDateTime,
+        approved: Option<bool>,
+        limit: i64,
+        skip: i64,
+    ) -> Result<Vec<ResultRow>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT p.reportuuid, r.subject, r.checked_at, r.scopeuuid, r.version, r.testcase, r.result, r.approval \
+                 FROM result2 r JOIN report p ON p.reportid = r.reportid \
+                 WHERE r.checked_at >= $1 AND ($2 IS NULL OR r.approval = $2) \
+                 ORDER BY r.checked_at DESC, r.resultid DESC LIMIT $3 OFFSET $4",
+            )
+            .bind(since)
+            .bind(approved)
+            .bind(limit)
+            .bind(skip)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    Ok(ResultRow {
+                        reportuuid: r.try_get("reportuuid")?,
+                        subject: r.try_get("subject")?,
+                        checked_at: r.try_get("checked_at")?,
+                        scopeuuid: r.try_get("scopeuuid")?,
+                        version: r.try_get("version")?,
+                        check: r.try_get("testcase")?,
+                        result: r.try_get("result")?,
+                        approval: r.try_get("approval")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?)
+        })
+    }
+
+    /// Applies approval decisions in one transaction; returns how many result
+    /// rows changed.
+    pub async fn set_approvals(&self, approvals: &[Approval]) -> Result<u64, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut changed = 0;
+            for a in approvals {
+                changed += sqlx::query(
+                    "UPDATE result2 SET approval = $1 WHERE scopeuuid = $2 AND version = $3 AND testcase = $4 \
+                     AND reportid = (SELECT reportid FROM report WHERE reportuuid = $5)",
+                )
+                .bind(a.approval)
+                .bind(&a.scopeuuid)
+                .bind(&a.version)
+                .bind(&a.check)
+                .bind(&a.reportuuid)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(changed)
         })
     }
 

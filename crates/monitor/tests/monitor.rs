@@ -69,6 +69,39 @@ async fn suite(database_url: &str) {
     assert_eq!(code, 200, "{body}");
     assert_eq!(m.status("beta").await["versions"]["v5.1"]["result"], 1);
 
+    // listings as upstream: own reports newest first, others with read_any
+    let (code, list) = m.get_as("alpha", "/reports").await;
+    assert_eq!(code, 200);
+    let uuids: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["run"]["uuid"].as_str().unwrap()).collect();
+    assert_eq!(uuids, ["u-fail", "u-pass"]);
+    assert_eq!(m.get_as("alpha", "/reports?limit=1&skip=1").await.1[0]["run"]["uuid"], "u-pass");
+    assert_eq!(m.get_as("alpha", "/reports?subject=beta").await.0, 403);
+    let (code, list) = m.get_as("auditor", "/reports?subject=beta").await;
+    assert_eq!((code, list.as_array().unwrap().len()), (200, 1));
+    assert_eq!(m.get_as("alpha", "/results").await.0, 403, "results need read_any");
+    let (code, rows) = m.get_as("auditor", &format!("/results?approved=false&limit={}", 1000)).await;
+    assert_eq!(code, 200);
+    let failed = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reportuuid"] == "u-fail" && r["check"] == main[0].as_str())
+        .unwrap_or_else(|| panic!("the FAIL row is unapproved: {rows}"))
+        .clone();
+    assert_eq!(failed["result"], -1);
+    let decision = serde_json::json!([{ "reportuuid": "u-fail", "scopeuuid": IAAS, "version": failed["version"],
+                                         "check": main[0], "approval": true }]);
+    let post = |user: &'static str| {
+        m.http.post(format!("{}/results", m.url)).basic_auth(user, Some("secret")).json(&decision).send()
+    };
+    assert_eq!(post("alpha").await.unwrap().status(), 403, "approving needs the approve role");
+    let r = post("auditor").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["changed"], 1);
+    let (_, rows) = m.get_as("auditor", "/results?approved=true&limit=1000").await;
+    assert!(rows.as_array().unwrap().iter().any(|r| r["reportuuid"] == "u-fail" && r["check"] == main[0].as_str()));
+    assert_eq!(m.status("alpha").await["versions"]["v5.1"]["result"], -1, "approval changes no verdict");
+
     // rejections
     let good = report("alpha", "u-new", "2026-11-26 12:00:00", &all_pass);
     let sig = sign(&m.keys, "alpha", &good, "report");
@@ -144,7 +177,7 @@ async fn suite(database_url: &str) {
     let all =
         m.http.get(format!("{}/status?scopeuuid={IAAS}", m.url)).send().await.unwrap().json::<Value>().await.unwrap();
     let subjects: Vec<&String> = all.as_object().unwrap().keys().collect();
-    assert_eq!(subjects, ["alpha", "beta", "delta"]);
+    assert_eq!(subjects, ["alpha", "auditor", "beta", "delta"]);
     let text = report("gamma", "u-gone", "2026-11-26 14:00:00", &all_pass);
     let sig = sign(&m.keys, "gamma", &text, "report");
     let (code, _) = m.post("gamma", "gamma-secret", "application/x-signed-yaml", body(&sig, &text)).await;

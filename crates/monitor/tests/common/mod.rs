@@ -37,7 +37,8 @@ pub fn argon2_hash(password: &str) -> String {
 }
 
 /// Starts a monitor on `database_url` with three accounts: `alpha` (own
-/// key), `beta` (delegates to `alpha`, no key of its own), `gamma`.
+/// key), `beta` (delegates to `alpha`, no key of its own), `gamma`, and
+/// `auditor` (read_any, approve; password `secret`).
 pub async fn start(database_url: &str, now: Option<&str>) -> Monitor {
     let dir = tempfile::tempdir().unwrap();
     let (_, alpha_pub) = keygen(dir.path(), "alpha");
@@ -51,7 +52,8 @@ pub async fn start(database_url: &str, now: Option<&str>) -> Monitor {
             "accounts:\n\
              - {{subject: alpha, api_keys: ['{hash}'], keys: [{alpha_pub}], roles: [append_any, admin], group: g}}\n\
              - {{subject: beta, api_keys: ['{hash}'], delegates: [alpha]}}\n\
-             - {{subject: gamma, api_keys: ['{bcrypt_hash}'], keys: [{gamma_pub}], group: g}}\n"
+             - {{subject: gamma, api_keys: ['{bcrypt_hash}'], keys: [{gamma_pub}], group: g}}\n\
+             - {{subject: auditor, api_keys: ['{hash}'], roles: [read_any, approve]}}\n"
         ),
     )
     .unwrap();
@@ -113,6 +115,12 @@ impl Monitor {
 
     pub async fn upload(&self, user: &str, key: &str, text: &str) -> (u16, String) {
         self.upload_as(user, "secret", key, text).await
+    }
+
+    /// `GET path` with HTTP Basic `user`:`secret`; status and JSON body.
+    pub async fn get_as(&self, user: &str, path: &str) -> (u16, Value) {
+        let r = self.http.get(format!("{}{path}", self.url)).basic_auth(user, Some("secret")).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
     /// Signs `text` with `key` and uploads it as `user` with `password`.
