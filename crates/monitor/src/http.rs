@@ -37,6 +37,11 @@ pub struct App {
     pub templates_dir: Option<PathBuf>,
     /// The parsed page templates.
     pub pages: Arc<RwLock<Arc<Pages>>>,
+    /// The monitor's public address (`https://compliance.example/`), for
+    /// links that leave the site: webhooks and the feed.
+    pub public_url: Option<String>,
+    /// Wakes the webhook delivery when a change was recorded.
+    pub changes_pending: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -51,6 +56,8 @@ impl App {
             fixed_now: None,
             templates_dir: None,
             pages: Arc::new(RwLock::new(Arc::new(Pages::new(None)?))),
+            public_url: None,
+            changes_pending: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -68,6 +75,14 @@ impl App {
         match self.pages.read() {
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Where links to the pages start: the public URL, else the base path.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => format!("{}{}", url.trim_end_matches('/'), self.base_url),
+            None => self.base_url.clone(),
         }
     }
 
@@ -113,6 +128,7 @@ pub fn router(app: App, max_body: usize) -> Router {
         .route("/{view}/report_full/{uuid}", get(report_full_page))
         .route("/badge/{subject}/{scope}", get(badge))
         .route("/admin/reload", post(reload))
+        .route("/feed.atom", get(feed))
         .with_state(app)
 }
 
@@ -147,7 +163,17 @@ async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Resp
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     match accept(&app.store, &account, content_type, &body, app.now()).await {
-        Ok(uuids) => (StatusCode::OK, axum::Json(json!({ "accepted": uuids }))).into_response(),
+        Ok(stored) => {
+            // the reports are durable; a failed re-evaluation is repeated by the periodic one
+            let mut subjects: Vec<String> = stored.iter().map(|(_, s)| s.clone()).collect();
+            subjects.dedup();
+            let cause = format!("report {}", stored.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>().join(", "));
+            if let Err(e) = crate::changes::reevaluate(&app, Some(&subjects), &cause).await {
+                tracing::error!("re-evaluation after upload: {e:#}");
+            }
+            let uuids: Vec<String> = stored.into_iter().map(|(u, _)| u).collect();
+            (StatusCode::OK, axum::Json(json!({ "accepted": uuids }))).into_response()
+        }
         Err(e) => upload_error(e),
     }
 }
@@ -330,7 +356,7 @@ fn members(accounts: &[(String, Option<String>)], subject: &str) -> Vec<String> 
 
 /// `{scopeuuid: status}` of one subject; a group's worst member represents it,
 /// as upstream's pages show groups.
-async fn subject_status(
+pub(crate) async fn subject_status(
     app: &App,
     accounts: &[(String, Option<String>)],
     subject: &str,
@@ -385,6 +411,39 @@ async fn metrics(State(app): State<App>) -> Response {
     let names: Vec<(String, String)> =
         app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&status, &names, reports, seconds))
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    subject: Option<String>,
+}
+
+/// `/feed.atom[?subject=S]`: the latest 100 verdict changes.
+async fn feed(State(app): State<App>, headers: HeaderMap, Query(q): Query<FeedQuery>) -> Response {
+    let changes = match app.store.changes(q.subject.as_deref(), 100).await {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    // Atom wants absolute ids and links: the public URL, else the Host the reader used
+    let base = match &app.public_url {
+        Some(_) => app.public_base(),
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            format!("http://{host}{}", app.base_url)
+        }
+    };
+    let self_url = match &q.subject {
+        Some(s) => format!("{base}feed.atom?subject={s}"),
+        None => format!("{base}feed.atom"),
+    };
+    let title = match &q.subject {
+        Some(s) => format!("SCS compliance: verdict changes of {s}"),
+        None => "SCS compliance: verdict changes".to_owned(),
+    };
+    let names: Vec<(String, String)> =
+        app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
+    ([(header::CONTENT_TYPE, "application/atom+xml")], crate::feed::atom(&base, &self_url, &title, &changes, &names))
         .into_response()
 }
 

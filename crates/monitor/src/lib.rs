@@ -6,12 +6,15 @@
 
 pub mod accounts;
 pub mod badge;
+pub mod changes;
+pub mod feed;
 pub mod http;
 pub mod metrics;
 pub mod pages;
 pub mod status;
 pub mod store;
 pub mod upload;
+pub mod webhooks;
 
 pub use http::{App, router};
 pub use store::Store;

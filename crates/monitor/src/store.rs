@@ -22,6 +22,34 @@ pub enum Store {
     Postgres(PgPool),
 }
 
+/// The columns [`change_from_row`] reads (a macro, so queries stay literals).
+macro_rules! change_columns {
+    () => {
+        "changeid, subject, scopeuuid, old_summary, new_summary, changed_at, cause, attempts"
+    };
+}
+
+fn change_from_row<R: Row>(r: &R) -> Result<VerdictChange, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> NaiveDateTime: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(VerdictChange {
+        id: r.try_get("changeid")?,
+        subject: r.try_get("subject")?,
+        scopeuuid: r.try_get("scopeuuid")?,
+        old: r.try_get("old_summary")?,
+        new: r.try_get("new_summary")?,
+        changed_at: r.try_get("changed_at")?,
+        cause: r.try_get("cause")?,
+        attempts: r.try_get("attempts")?,
+    })
+}
+
 /// Runs the same code against whichever pool the store holds.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
@@ -81,6 +109,28 @@ pub struct Approval {
     pub check: String,
     /// The decision.
     pub approval: bool,
+}
+
+/// A change of a subject's verdict for a scope (the feed's entries, the
+/// webhooks' payload).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct VerdictChange {
+    /// Increasing id; receivers use it to drop duplicate deliveries.
+    pub id: i64,
+    /// The subject.
+    pub subject: String,
+    /// The scope's uuid.
+    pub scopeuuid: String,
+    /// The summary before (`None` for the first verdict).
+    pub old: Option<String>,
+    /// The summary now, e.g. `✅ v5.1`.
+    pub new: String,
+    /// When the monitor noticed the change.
+    pub changed_at: NaiveDateTime,
+    /// What caused it: `report UUID` or `re-evaluation` (expiry, new scope versions).
+    pub cause: String,
+    /// Delivery attempts so far.
+    pub attempts: i32,
 }
 
 /// A report to store, with one row per testcase result.
@@ -463,6 +513,143 @@ impl Store {
             }
             tx.commit().await?;
             Ok(changed)
+        })
+    }
+
+    /// Records `summary` as the verdict of `subject` for `scope`; returns the
+    /// change when it differs from the recorded one. Compare-and-set in one
+    /// transaction, so replicas evaluating at once record a change once.
+    /// A first verdict without any result (`🛑 –`) is recorded silently.
+    pub async fn record_verdict(
+        &self,
+        subject: &str,
+        scope: &str,
+        summary: &str,
+        has_results: bool,
+        now: NaiveDateTime,
+        cause: &str,
+    ) -> Result<Option<VerdictChange>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // write first: SQLite fails a read transaction's upgrade to a writer at once
+            // (SQLITE_BUSY) where a first write waits for the lock
+            let inserted = sqlx::query(
+                "INSERT INTO verdict (subject, scopeuuid, summary, changed_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (subject, scopeuuid) DO NOTHING",
+            )
+            .bind(subject)
+            .bind(scope)
+            .bind(summary)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let (old, won) = if inserted == 1 {
+                (None, 1)
+            } else {
+                let old: String = sqlx::query("SELECT summary FROM verdict WHERE subject = $1 AND scopeuuid = $2")
+                    .bind(subject)
+                    .bind(scope)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("summary")?;
+                if old == summary {
+                    return Ok(None);
+                }
+                let won = sqlx::query(
+                    "UPDATE verdict SET summary = $1, changed_at = $2 WHERE subject = $3 AND scopeuuid = $4 AND summary = $5",
+                )
+                .bind(summary)
+                .bind(now)
+                .bind(subject)
+                .bind(scope)
+                .bind(&old)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                (Some(old), won)
+            };
+            if won == 0 || (old.is_none() && !has_results) {
+                tx.commit().await?;
+                return Ok(None);
+            }
+            let row = sqlx::query(
+                "INSERT INTO verdict_change (subject, scopeuuid, old_summary, new_summary, changed_at, cause) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING changeid",
+            )
+            .bind(subject)
+            .bind(scope)
+            .bind(&old)
+            .bind(summary)
+            .bind(now)
+            .bind(cause)
+            .fetch_one(&mut *tx)
+            .await?;
+            let id: i64 = row.try_get("changeid")?;
+            tx.commit().await?;
+            Ok(Some(VerdictChange {
+                id,
+                subject: subject.to_owned(),
+                scopeuuid: scope.to_owned(),
+                old,
+                new: summary.to_owned(),
+                changed_at: now,
+                cause: cause.to_owned(),
+                attempts: 0,
+            }))
+        })
+    }
+
+    /// The latest verdict changes, newest first; of one subject if given.
+    pub async fn changes(&self, subject: Option<&str>, limit: i64) -> Result<Vec<VerdictChange>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                change_columns!(),
+                " FROM verdict_change WHERE ($1 IS NULL OR subject = $1) ORDER BY changeid DESC LIMIT $2"
+            ))
+            .bind(subject)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(change_from_row).collect::<Result<Vec<_>, _>>().map_err(Into::into)
+        })
+    }
+
+    /// Takes the oldest undelivered change for `lease` (another replica may
+    /// take it after that, if this one died while delivering).
+    pub async fn claim_change(
+        &self,
+        now: NaiveDateTime,
+        lease: chrono::Duration,
+    ) -> Result<Option<VerdictChange>, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(concat!(
+                "UPDATE verdict_change SET claimed_until = $1, attempts = attempts + 1 WHERE changeid = ( \
+                   SELECT changeid FROM verdict_change WHERE notified = FALSE \
+                   AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY changeid LIMIT 1) \
+                 AND (claimed_until IS NULL OR claimed_until < $2) RETURNING ",
+                change_columns!()
+            ))
+            .bind(now + lease)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(change_from_row).transpose().map_err(Into::into)
+        })
+    }
+
+    /// Ends a change's delivery: delivered (or given up on) with `done`,
+    /// otherwise retried after `retry_at`.
+    pub async fn finish_change(&self, id: i64, done: bool, retry_at: NaiveDateTime) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE verdict_change SET notified = $1, claimed_until = $2 WHERE changeid = $3")
+                .bind(done)
+                .bind(retry_at)
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
         })
     }
 

@@ -57,14 +57,15 @@ pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<S
     if ok { Ok(account) } else { Err(refused()) }
 }
 
-/// Verifies and stores an upload by `account`. Returns the stored run uuids.
+/// Verifies and stores an upload by `account`. Returns the stored run uuids
+/// with their subjects.
 pub async fn accept(
     store: &Store,
     account: &StoredAccount,
     content_type: &str,
     body: &[u8],
     now: chrono::NaiveDateTime,
-) -> Result<Vec<String>, UploadError> {
+) -> Result<Vec<(String, String)>, UploadError> {
     let json = match content_type.split(';').next().unwrap_or_default().trim() {
         "application/x-signed-yaml" => false,
         "application/x-signed-json" => true,
@@ -101,7 +102,7 @@ pub async fn accept(
         rows.push(new_report(doc)?);
     }
     store.insert_reports(&rows, now).await?;
-    Ok(rows.into_iter().map(|r| r.uuid).collect())
+    Ok(rows.into_iter().map(|r| (r.uuid, r.subject)).collect())
 }
 
 fn new_report(doc: &AnyReport) -> Result<NewReport, UploadError> {

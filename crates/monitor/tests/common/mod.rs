@@ -40,6 +40,15 @@ pub fn argon2_hash(password: &str) -> String {
 /// key), `beta` (delegates to `alpha`, no key of its own), `gamma`, and
 /// `auditor` (read_any, approve; password `secret`).
 pub async fn start(database_url: &str, now: Option<&str>) -> Monitor {
+    start_with(database_url, now, Vec::new()).await.0
+}
+
+/// [`start`] with webhooks delivering; also returns the app (a replica's view).
+pub async fn start_with(
+    database_url: &str,
+    now: Option<&str>,
+    hooks: Vec<scs_monitor::webhooks::Webhook>,
+) -> (Monitor, App) {
     let dir = tempfile::tempdir().unwrap();
     let (_, alpha_pub) = keygen(dir.path(), "alpha");
     let (_, gamma_pub) = keygen(dir.path(), "gamma");
@@ -64,8 +73,12 @@ pub async fn start(database_url: &str, now: Option<&str>) -> Monitor {
     app.reload_accounts().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(app, 64 * 1024)).await.unwrap() });
-    Monitor { url, http: reqwest::Client::new(), keys: dir.path().to_owned(), _dir: dir }
+    if !hooks.is_empty() {
+        tokio::spawn(scs_monitor::webhooks::deliver_forever(app.clone(), hooks));
+    }
+    let served = app.clone();
+    tokio::spawn(async move { axum::serve(listener, router(served, 64 * 1024)).await.unwrap() });
+    (Monitor { url, http: reqwest::Client::new(), keys: dir.path().to_owned(), _dir: dir }, app)
 }
 
 pub fn version_main(version: &str) -> Vec<String> {

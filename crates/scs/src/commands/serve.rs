@@ -1,22 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-//! `scs serve`: the compliance monitor (and, in a later version, the status
-//! page) in one process. Without arguments it runs on an embedded SQLite file
-//! under the data directory; `--database-url postgres://...` runs it on
-//! PostgreSQL, where several replicas behave as one service.
+//! `scs serve`: the compliance monitor (and, once built, the status page) in
+//! one process. Without arguments it runs on an embedded SQLite file under
+//! the data directory; `--database-url postgres://...` runs it on
+//! PostgreSQL, where several replicas behave as one service. Settings come
+//! from the command line, the environment, or `--config FILE` (TOML), in
+//! that order of precedence.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Args;
+use scs_monitor::webhooks::Webhook;
 use scs_monitor::{App, Store, router};
+use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// `scs serve` arguments.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    /// Settings file (TOML: the options below by name, plus `[[webhook]]` tables).
+    #[arg(long, env = "SCS_SERVE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Services to run, comma-separated: monitor, status [default: every built service].
+    #[arg(long, value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
     /// `postgres://user:password@host/db` or `sqlite://path` (default: SQLite under --data-dir).
     #[arg(long, env = "SCS_DATABASE_URL")]
     pub database_url: Option<String>,
@@ -26,19 +36,80 @@ pub struct ServeArgs {
     /// Accounts (upstream's bootstrap.yaml shape); reloaded on SIGHUP and POST /admin/reload.
     #[arg(long, env = "SCS_ACCOUNTS")]
     pub accounts: Option<PathBuf>,
-    /// URL prefix the pages link with.
-    #[arg(long, default_value = "/")]
-    pub base_url: String,
-    /// Largest accepted upload body in bytes.
-    #[arg(long, default_value_t = 16 << 20)]
-    pub max_body: usize,
     /// Page templates replacing the shipped ones by file name (table.md, detail.md, scope.md,
     /// report.md, page.html); reloaded on SIGHUP.
     #[arg(long, env = "SCS_TEMPLATES")]
     pub templates: Option<PathBuf>,
+    /// URL path prefix the pages link with [default: /].
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The public address (https://compliance.example) for links in webhooks and the feed.
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Largest accepted upload body in bytes [default: 16 MiB].
+    #[arg(long)]
+    pub max_body: Option<usize>,
+    /// Seconds between re-evaluations of every subject (results expire without uploads) [default: 300].
+    #[arg(long)]
+    pub reevaluate_seconds: Option<u64>,
     /// Evaluate as of this UTC time instead of now (YYYY-MM-DDTHH:MM:SS; for tests and audits).
     #[arg(long, hide = true)]
     pub evaluate_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The settings file; every key is optional, unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeConfig {
+    services: Option<Vec<String>>,
+    listen: Option<SocketAddr>,
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    accounts: Option<PathBuf>,
+    templates: Option<PathBuf>,
+    base_url: Option<String>,
+    public_url: Option<String>,
+    max_body: Option<usize>,
+    reevaluate_seconds: Option<u64>,
+    #[serde(default, rename = "webhook")]
+    webhooks: Vec<Webhook>,
+}
+
+impl ServeConfig {
+    fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut config: Self = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        // relative paths in the file are relative to the file
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for p in [&mut config.data_dir, &mut config.accounts, &mut config.templates].into_iter().flatten() {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A service `scs serve` can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Service {
+    Monitor,
+}
+
+fn services(names: &[String]) -> anyhow::Result<Vec<Service>> {
+    if names.is_empty() {
+        return Ok(vec![Service::Monitor]);
+    }
+    let mut out = Vec::new();
+    for name in names {
+        match name.trim() {
+            "monitor" => out.push(Service::Monitor),
+            "status" => bail!("service status: the status page is not part of this build yet; run --services monitor"),
+            other => bail!("unknown service {other:?}: expected monitor or status"),
+        }
+    }
+    out.dedup();
+    Ok(out)
 }
 
 fn default_data_dir() -> PathBuf {
@@ -51,34 +122,51 @@ fn default_data_dir() -> PathBuf {
 
 /// Runs `scs serve` until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let url = match &args.database_url {
-        Some(url) => url.clone(),
+    let config = match &args.config {
+        Some(path) => ServeConfig::load(path)?,
+        None => ServeConfig::default(),
+    };
+    let services =
+        services(if args.services.is_empty() { config.services.as_deref().unwrap_or(&[]) } else { &args.services })?;
+    let listen = args.listen.or(config.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let url = match args.database_url.or(config.database_url) {
+        Some(url) => url,
         None => {
-            let dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+            let dir = args.data_dir.or(config.data_dir).unwrap_or_else(default_data_dir);
             std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
             format!("sqlite://{}", dir.join("monitor.db").display())
         }
     };
+    let base_url = args.base_url.or(config.base_url).unwrap_or_else(|| "/".to_owned());
+    let base_url = if base_url.ends_with('/') { base_url } else { format!("{base_url}/") };
+    let max_body = args.max_body.or(config.max_body).unwrap_or(16 << 20);
+    let every = args.reevaluate_seconds.or(config.reevaluate_seconds).unwrap_or(300).max(1);
+    let webhooks = config.webhooks;
+    for hook in &webhooks {
+        url::Url::parse(&hook.url).with_context(|| format!("webhook url {:?}", hook.url))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let store = Store::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
         let scopes = scs_standards::embedded::all_scopes()?;
-        let base_url = if args.base_url.ends_with('/') { args.base_url.clone() } else { format!("{}/", args.base_url) };
         let mut app = App::new(store, scopes)?;
         app.base_url = base_url;
-        app.accounts_file = args.accounts.clone();
+        app.accounts_file = args.accounts.or(config.accounts);
         app.fixed_now = args.evaluate_at;
-        app.templates_dir = args.templates.clone();
+        app.templates_dir = args.templates.or(config.templates);
+        app.public_url = args.public_url.or(config.public_url);
         app.reload_templates().context("loading the page templates")?;
         let n = app.reload_accounts().await.context("loading accounts")?;
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("listening on {}", args.listen))?;
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         eprintln!(
-            "scs serve: compliance monitor on http://{} ({} database, {n} accounts)",
+            "scs serve: {} on http://{} ({} database, {n} accounts, {} webhooks)",
+            services.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>().join(", "),
             listener.local_addr()?,
-            app.store.backend()
+            app.store.backend(),
+            webhooks.len(),
         );
+        tokio::spawn(scs_monitor::changes::reevaluate_forever(app.clone(), std::time::Duration::from_secs(every)));
+        tokio::spawn(scs_monitor::webhooks::deliver_forever(app.clone(), webhooks));
         let hup = app.clone();
         tokio::spawn(async move {
             use tokio::signal::unix::{SignalKind, signal};
@@ -93,7 +181,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        axum::serve(listener, router(app, args.max_body))
+        axum::serve(listener, router(app, max_body))
             .with_graceful_shutdown(async {
                 crate::signals::shutdown_quietly().await;
             })
@@ -111,5 +199,32 @@ fn redact(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_file_names_unknown_keys_and_resolves_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("serve.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\naccounts = \"bootstrap.yaml\"\n[[webhook]]\nurl = \"http://127.0.0.1:9/x\"\nsubjects = [\"a\"]\n").unwrap();
+        let c = ServeConfig::load(&path).unwrap();
+        assert_eq!(c.listen, Some("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(c.accounts, Some(dir.path().join("bootstrap.yaml")));
+        assert_eq!(c.webhooks[0].subjects, ["a"]);
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nlisten_port = 3\n").unwrap();
+        let e = format!("{:#}", ServeConfig::load(&path).unwrap_err());
+        assert!(e.contains("serve.toml") && e.contains("listen_port") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn services_are_checked() {
+        assert_eq!(services(&[]).unwrap(), [Service::Monitor]);
+        assert!(services(&["monitor".into()]).is_ok());
+        assert!(format!("{}", services(&["status".into()]).unwrap_err()).contains("not part of this build"));
+        assert!(format!("{}", services(&["web".into()]).unwrap_err()).contains("unknown service"));
     }
 }
