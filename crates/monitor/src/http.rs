@@ -3,8 +3,10 @@
 //! and the overview page.
 
 use crate::pages::{Pages, TableRow, View};
+use crate::status::ScopeStatus;
 use crate::status::{records, scope_status};
 use crate::store::Store;
+use crate::store::{Approval, ResultRow};
 use crate::upload::{UploadError, accept, authenticate};
 use axum::Router;
 use axum::body::Bytes;
@@ -15,10 +17,11 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::NaiveDateTime;
 use scs_standards::Scope;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 /// Everything a request needs; cheap to clone.
 #[derive(Clone)]
@@ -129,11 +132,49 @@ pub fn router(app: App, max_body: usize) -> Router {
         .route("/badge/{subject}/{scope}", get(badge))
         .route("/admin/reload", post(reload))
         .route("/feed.atom", get(feed))
+        .route("/openapi.json", get(openapi_json))
         .with_state(app)
 }
 
+/// Every error's body (upstream's FastAPI shape).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub detail: String,
+}
+
+/// `POST /reports` success.
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    /// The run uuids stored.
+    pub accepted: Vec<String>,
+}
+
+/// `POST /results` success.
+#[derive(Serialize, ToSchema)]
+pub struct Changed {
+    /// Result rows whose approval changed.
+    pub changed: u64,
+}
+
+/// `POST /admin/reload` success.
+#[derive(Serialize, ToSchema)]
+pub struct Reloaded {
+    /// Accounts now loaded.
+    pub accounts: usize,
+}
+
+/// `GET /healthz` success.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub database: &'static str,
+}
+
 fn error(status: StatusCode, detail: impl std::fmt::Display) -> Response {
-    (status, axum::Json(json!({ "detail": detail.to_string() }))).into_response()
+    (status, axum::Json(ErrorBody { detail: detail.to_string() })).into_response()
 }
 
 /// HTTP Basic credentials of a request.
@@ -156,6 +197,18 @@ async fn root(State(app): State<App>) -> Redirect {
     Redirect::temporary(&format!("{}page/table", app.base_url))
 }
 
+/// Upload signed reports (upstream's body: OpenSSH signature, `&`, report).
+#[utoipa::path(post, path = "/reports", tag = "reports", security(("basic" = [])),
+    request_body(description = "`ssh-keygen -Y sign -n report` signature, `&`, then the report (YAML, possibly several documents, or JSON)",
+        content((String = "application/x-signed-yaml"), (String = "application/x-signed-json"))),
+    responses(
+        (status = 200, description = "Stored durably, all or nothing", body = Accepted),
+        (status = 400, description = "Malformed report", body = ErrorBody),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
+        (status = 409, description = "A report with this run uuid exists", body = ErrorBody),
+        (status = 413, description = "Body larger than the configured limit"),
+        (status = 415, description = "Neither application/x-signed-yaml nor -json", body = ErrorBody),
+    ))]
 async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let account = match account(&app, &headers).await {
         Ok(a) => a,
@@ -172,7 +225,7 @@ async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Resp
                 tracing::error!("re-evaluation after upload: {e:#}");
             }
             let uuids: Vec<String> = stored.into_iter().map(|(u, _)| u).collect();
-            (StatusCode::OK, axum::Json(json!({ "accepted": uuids }))).into_response()
+            (StatusCode::OK, axum::Json(Accepted { accepted: uuids })).into_response()
         }
         Err(e) => upload_error(e),
     }
@@ -197,6 +250,14 @@ fn upload_error(e: UploadError) -> Response {
     }
 }
 
+/// One stored report as JSON: the account's own subject, or any with `read_any`.
+#[utoipa::path(get, path = "/reports/{uuid}", tag = "reports", security(("basic" = [])),
+    params(("uuid" = String, Path, description = "The report's run uuid")),
+    responses(
+        (status = 200, description = "The report", body = Object),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
+        (status = 404, description = "No such report readable by this account", body = ErrorBody),
+    ))]
 async fn report(State(app): State<App>, headers: HeaderMap, Path(uuid): Path<String>) -> Response {
     let account = match account(&app, &headers).await {
         Ok(a) => a,
@@ -220,11 +281,16 @@ fn has_role(account: &crate::store::StoredAccount, role: crate::accounts::Role) 
     account.roles & role.bit() != 0
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ReportsQuery {
+    /// Whose reports (default: the account's own subject).
     subject: Option<String>,
+    /// How many (at most 1000).
     #[serde(default = "ten")]
+    #[param(default = 10)]
     limit: i64,
+    /// How many to skip.
     #[serde(default)]
     skip: i64,
 }
@@ -235,6 +301,12 @@ fn ten() -> i64 {
 
 /// `GET /reports`: the account's own reports (or another subject's, with
 /// `read_any`), newest first, as upstream lists them.
+#[utoipa::path(get, path = "/reports", tag = "reports", security(("basic" = [])), params(ReportsQuery),
+    responses(
+        (status = 200, description = "Reports, newest first", body = Vec<Object>),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
+        (status = 403, description = "Another subject's reports need read_any", body = ErrorBody),
+    ))]
 async fn list_reports(State(app): State<App>, headers: HeaderMap, Query(q): Query<ReportsQuery>) -> Response {
     let account = match account(&app, &headers).await {
         Ok(a) => a,
@@ -260,17 +332,28 @@ async fn list_reports(State(app): State<App>, headers: HeaderMap, Query(q): Quer
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ResultsQuery {
+    /// Only approved (true) or unapproved (false) rows.
     approved: Option<bool>,
+    /// How many (at most 1000).
     #[serde(default = "ten")]
+    #[param(default = 10)]
     limit: i64,
+    /// How many to skip.
     #[serde(default)]
     skip: i64,
 }
 
 /// `GET /results`: result rows of the last seven days (upstream's window),
 /// for `read_any` accounts, e.g. to review before approving.
+#[utoipa::path(get, path = "/results", tag = "results", security(("basic" = [])), params(ResultsQuery),
+    responses(
+        (status = 200, description = "Result rows of the last 7 days, newest first", body = Vec<ResultRow>),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
+        (status = 403, description = "Needs read_any", body = ErrorBody),
+    ))]
 async fn list_results(State(app): State<App>, headers: HeaderMap, Query(q): Query<ResultsQuery>) -> Response {
     match account(&app, &headers).await {
         Ok(a) if has_role(&a, crate::accounts::Role::ReadAny) => {}
@@ -287,6 +370,13 @@ async fn list_results(State(app): State<App>, headers: HeaderMap, Query(q): Quer
 /// `POST /results`: approval decisions by an `approve` account. Kept for
 /// compatibility: as upstream since standards#1221, approval does not change
 /// any verdict.
+#[utoipa::path(post, path = "/results", tag = "results", security(("basic" = [])), request_body = Vec<Approval>,
+    responses(
+        (status = 200, description = "Decisions applied", body = Changed),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
+        (status = 403, description = "Needs approve", body = ErrorBody),
+    ))]
 async fn approve_results(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     match account(&app, &headers).await {
         Ok(a) if has_role(&a, crate::accounts::Role::Approve) => {}
@@ -298,17 +388,26 @@ async fn approve_results(State(app): State<App>, headers: HeaderMap, body: Bytes
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("body: {e}")),
     };
     match app.store.set_approvals(&approvals).await {
-        Ok(changed) => axum::Json(json!({ "changed": changed })).into_response(),
+        Ok(changed) => axum::Json(Changed { changed }).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StatusQuery {
+    /// One subject or `group-NAME` (default: every account).
     subject: Option<String>,
+    /// One scope, by uuid or alias (default: every scope).
     scopeuuid: Option<String>,
 }
 
+/// Every selected subject's standing against every selected scope.
+#[utoipa::path(get, path = "/status", tag = "evaluation", params(StatusQuery),
+    responses(
+        (status = 200, description = "`{subject: {scope uuid: status}}`", body = std::collections::BTreeMap<String, std::collections::BTreeMap<String, ScopeStatus>>),
+        (status = 406, description = "The client accepts no JSON", body = ErrorBody),
+    ))]
 async fn status(State(app): State<App>, headers: HeaderMap, Query(q): Query<StatusQuery>) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
     if !(accept.contains("application/json") || accept.contains("*/*")) {
@@ -386,6 +485,14 @@ pub(crate) async fn subject_status(
 }
 
 /// `/badge/{subject}/{scope}.svg`: the scope by uuid or alias.
+/// A shields-style SVG badge: scope, verdict and version.
+#[utoipa::path(get, path = "/badge/{subject}/{scope}", tag = "evaluation",
+    params(("subject" = String, Path, description = "A subject or `group-NAME`"),
+           ("scope" = String, Path, description = "Scope uuid or alias, with `.svg`")),
+    responses(
+        (status = 200, description = "The badge", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "No such scope", body = ErrorBody),
+    ))]
 async fn badge(State(app): State<App>, Path((subject, scope)): Path<(String, String)>) -> Response {
     let key = scope.strip_suffix(".svg").unwrap_or(&scope);
     let Some(found) = app.scope(key) else { return error(StatusCode::NOT_FOUND, format!("no scope {key}")) };
@@ -400,6 +507,9 @@ async fn badge(State(app): State<App>, Path((subject, scope)): Path<(String, Str
     }
 }
 
+/// Prometheus text format: verdicts, results and their age, reports, evaluation time.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Metrics", content_type = "text/plain; version=0.0.4", body = String)))]
 async fn metrics(State(app): State<App>) -> Response {
     let started = std::time::Instant::now();
     let status = match status_json(&app, None, None, false).await {
@@ -414,12 +524,16 @@ async fn metrics(State(app): State<App>) -> Response {
         .into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FeedQuery {
+    /// Only this subject's changes.
     subject: Option<String>,
 }
 
 /// `/feed.atom[?subject=S]`: the latest 100 verdict changes.
+#[utoipa::path(get, path = "/feed.atom", tag = "evaluation", params(FeedQuery),
+    responses((status = 200, description = "Atom feed (RFC 4287)", content_type = "application/atom+xml", body = String)))]
 async fn feed(State(app): State<App>, headers: HeaderMap, Query(q): Query<FeedQuery>) -> Response {
     let changes = match app.store.changes(q.subject.as_deref(), 100).await {
         Ok(c) => c,
@@ -447,11 +561,15 @@ async fn feed(State(app): State<App>, headers: HeaderMap, Query(q): Query<FeedQu
         .into_response()
 }
 
+/// Liveness including the database.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses(
+        (status = 200, description = "Serving, database reachable", body = Health),
+        (status = 500, description = "Database unreachable", body = ErrorBody),
+    ))]
 async fn healthz(State(app): State<App>) -> Response {
     match app.store.ping().await {
-        Ok(()) => {
-            (StatusCode::OK, axum::Json(json!({ "status": "ok", "database": app.store.backend() }))).into_response()
-        }
+        Ok(()) => (StatusCode::OK, axum::Json(Health { status: "ok", database: app.store.backend() })).into_response(),
         Err(e) => {
             tracing::error!("healthz: {e}");
             error(StatusCode::INTERNAL_SERVER_ERROR, "database unreachable")
@@ -459,6 +577,14 @@ async fn healthz(State(app): State<App>) -> Response {
     }
 }
 
+/// Reload the accounts file and the templates (as SIGHUP does).
+#[utoipa::path(post, path = "/admin/reload", tag = "operations", security(("basic" = [])),
+    responses(
+        (status = 200, description = "Reloaded", body = Reloaded),
+        (status = 400, description = "The accounts file or a template is invalid; nothing changed", body = ErrorBody),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
+        (status = 403, description = "Needs admin", body = ErrorBody),
+    ))]
 async fn reload(State(app): State<App>, headers: HeaderMap) -> Response {
     match account(&app, &headers).await {
         Ok(a) if has_role(&a, crate::accounts::Role::Admin) => {
@@ -467,7 +593,7 @@ async fn reload(State(app): State<App>, headers: HeaderMap) -> Response {
                 Err(e) => Err(e),
             };
             match reloaded {
-                Ok(n) => axum::Json(json!({ "accounts": n })).into_response(),
+                Ok(n) => axum::Json(Reloaded { accounts: n }).into_response(),
                 Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
             }
         }
@@ -490,10 +616,22 @@ fn render(app: &App, template: &str, title: &str, view: View, context: &Value) -
     }
 }
 
+/// The overview: a row per group and per reporting subject.
+#[utoipa::path(get, path = "/{view}/table", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn table(State(app): State<App>, Path(v): Path<String>) -> Response {
     overview(app, &v, false).await
 }
 
+/// The overview including draft versions.
+#[utoipa::path(get, path = "/{view}/table_full", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn table_full(State(app): State<App>, Path(v): Path<String>) -> Response {
     overview(app, &v, true).await
 }
@@ -528,10 +666,22 @@ async fn overview(app: App, v: &str, full: bool) -> Response {
     }
 }
 
+/// Every testcase of a subject against a scope, missing ones named.
+#[utoipa::path(get, path = "/{view}/detail/{subject}/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("subject" = String, Path, description = "A subject or `group-NAME`"), ("scope" = String, Path, description = "Scope uuid or alias")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn detail(State(app): State<App>, Path((v, subject, scope)): Path<(String, String, String)>) -> Response {
     detail_page(app, &v, &subject, &scope, false).await
 }
 
+/// The detail page including draft versions.
+#[utoipa::path(get, path = "/{view}/detail_full/{subject}/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("subject" = String, Path, description = "A subject or `group-NAME`"), ("scope" = String, Path, description = "Scope uuid or alias")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn detail_full(State(app): State<App>, Path((v, subject, scope)): Path<(String, String, String)>) -> Response {
     detail_page(app, &v, &subject, &scope, true).await
 }
@@ -568,6 +718,12 @@ async fn detail_page(app: App, v: &str, subject: &str, scope: &str, full: bool) 
     }
 }
 
+/// A scope's versions, module matrix and testcases.
+#[utoipa::path(get, path = "/{view}/scope/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("scope" = String, Path, description = "Scope uuid or alias")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn scope_page(State(app): State<App>, Path((v, scope)): Path<(String, String)>) -> Response {
     let Ok(view) = v.parse::<View>() else { return no_view(&v) };
     let Some(scope) = app.scope(&scope) else { return error(StatusCode::NOT_FOUND, format!("no scope {scope}")) };
@@ -575,10 +731,23 @@ async fn scope_page(State(app): State<App>, Path((v, scope)): Path<(String, Stri
     render(&app, "scope.md", &scope.name, view, &context)
 }
 
+/// A report for the public: only verdict lines, warnings and errors of its output.
+#[utoipa::path(get, path = "/{view}/report/{uuid}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("uuid" = String, Path, description = "Run uuid")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn report_page(State(app): State<App>, Path((v, uuid)): Path<(String, String)>) -> Response {
     report_view(app, &v, &uuid, None).await
 }
 
+/// A report with all output, for its subject's account or read_any.
+#[utoipa::path(get, path = "/{view}/report_full/{uuid}", tag = "pages", security(("basic" = [])),
+    params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("uuid" = String, Path, description = "Run uuid")),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+    ))]
 async fn report_full_page(
     State(app): State<App>,
     headers: HeaderMap,
@@ -610,4 +779,42 @@ async fn report_view(app: App, v: &str, uuid: &str, reader: Option<crate::store:
     };
     let context = crate::pages::report_context(&app.base_url, view, uuid, &report, reader.is_some());
     render(&app, "report.md", &format!("Report {uuid}"), view, &context)
+}
+
+/// The monitor's HTTP interface as OpenAPI 3.1; committed as
+/// `openapi/monitor.json`, which a test keeps equal to this.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "SCS compliance monitor", license(name = "Apache-2.0", identifier = "Apache-2.0"), description = "Signed compliance reports in, evaluated standing out: a drop-in for the upstream SCS compliance monitor (same upload body, same /status JSON), with pages, badges, a feed, webhooks and metrics."),
+    paths(upload, list_reports, report, list_results, approve_results, status, badge, feed, metrics, healthz, reload,
+          table, table_full, detail, detail_full, scope_page, report_page, report_full_page, openapi_json),
+    modifiers(&BasicAuth),
+    tags((name = "reports", description = "Signed report upload and retrieval"),
+         (name = "results", description = "Result rows and their approval"),
+         (name = "evaluation", description = "Standing of subjects against scopes"),
+         (name = "pages", description = "Pages for people"),
+         (name = "operations", description = "Health, metrics, administration")),
+)]
+pub struct ApiDoc;
+
+struct BasicAuth;
+
+impl utoipa::Modify for BasicAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+    }
+}
+
+/// The OpenAPI document, pretty-printed as committed.
+pub fn openapi_document() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default() + "\n"
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json", body = Object)))]
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], openapi_document()).into_response()
 }

@@ -27,7 +27,8 @@ const TEMPLATES: [(&str, &str); 5] = [
 ];
 
 /// How a page is delivered (the first path segment).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum View {
     /// The Markdown text.
     Markdown,

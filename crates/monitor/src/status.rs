@@ -6,7 +6,10 @@ use crate::store::{Store, StoreError};
 use chrono::NaiveDateTime;
 use scs_standards::evaluation::ResultRecord;
 use scs_standards::{Scope, TestResult, Verdict};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// Upstream's number for a verdict: PASS 1, ABORT 0, FAIL -1, MISSING null.
 pub fn verdict_code(v: Verdict) -> Value {
@@ -36,88 +39,176 @@ pub async fn records(store: &Store, subject: &str, scope: &Scope) -> Result<Vec<
         .collect())
 }
 
-/// One subject's standing against one scope, upstream's shape.
+/// What the scope says of a testcase.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestcaseInfo {
+    /// What the testcase verifies.
+    pub description: Option<String>,
+    /// Where it is specified.
+    pub url: Option<String>,
+    /// How long a result counts: day, week, month, quarter, year, ...
+    pub lifetime: String,
+}
+
+/// The valid result a verdict rests on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultEntry {
+    /// 1 PASS, 0 ABORT, -1 FAIL.
+    pub result: i8,
+    /// When the test ran (UTC).
+    pub checked_at: String,
+    /// The run uuid of the report holding it.
+    pub report: Option<String>,
+}
+
+/// One target (`main`, `recommended`, ...) of a version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetStatus {
+    /// Its testcases.
+    pub testcases: Vec<String>,
+    /// 1, 0, -1, or null when results are missing.
+    pub result: Option<i8>,
+}
+
+/// One explicitly valid version of the scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionStatus {
+    /// Position in the scope file.
+    pub _idx: usize,
+    /// Its `main` target's result: 1, 0, -1, or null (missing).
+    pub result: Option<i8>,
+    /// Every target.
+    pub targets: BTreeMap<String, TargetStatus>,
+    /// The target of each testcase.
+    pub tc_target: BTreeMap<String, String>,
+    /// draft, effective, warn or deprecated (as of the evaluation).
+    pub validity: String,
+}
+
+/// One subject's standing against one scope: upstream's `/status` shape,
+/// plus `missing` (and `subject` for groups).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeStatus {
+    /// The scope's name.
+    pub name: String,
+    /// Every testcase of the scope.
+    pub testcases: BTreeMap<String, TestcaseInfo>,
+    /// The latest valid result of each testcase.
+    pub results: BTreeMap<String, ResultEntry>,
+    /// Testcases of the relevant versions by result (`1`, `0`, `-1`, `None`), main targets first.
+    pub buckets: BTreeMap<String, Vec<String>>,
+    /// The explicitly valid versions.
+    pub versions: BTreeMap<String, VersionStatus>,
+    /// The versions walked, in file order.
+    pub relevant: Vec<String>,
+    /// The result of the last version walked; null for missing or no version.
+    pub result: Option<i8>,
+    /// The versions walked that did not fail.
+    pub passed: Vec<String>,
+    /// The summary people see, e.g. `✅ v5.1`.
+    pub passed_str: String,
+    /// The first passed version.
+    pub best_passed: Option<String>,
+    /// The winning version's validity, else `deprecated`.
+    pub validity: String,
+    /// Main-target testcases of the walked versions without a valid result.
+    pub missing: Vec<String>,
+    /// For `group-NAME`: the member that represents the group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+fn code(v: Verdict) -> Option<i8> {
+    match v {
+        Verdict::Pass => Some(1),
+        Verdict::Abort => Some(0),
+        Verdict::Fail => Some(-1),
+        Verdict::Missing => None,
+    }
+}
+
+/// One subject's standing against one scope, upstream's shape (as JSON, the
+/// way every view reads it).
 pub fn scope_status(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> Value {
+    serde_json::to_value(evaluate(scope, records, now, include_drafts)).unwrap_or(Value::Null)
+}
+
+/// See [`scope_status`].
+pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> ScopeStatus {
     let eval = scope.evaluate(records, now, include_drafts);
-    let results: Map<String, Value> = eval
+    let results = eval
         .results
         .iter()
         .map(|(tc, r)| {
-            let at = r.checked_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
-            (tc.clone(), json!({ "result": r.result.code(), "checked_at": at, "report": r.report }))
+            let checked_at = r.checked_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+            (tc.clone(), ResultEntry { result: r.result.code(), checked_at, report: r.report.clone() })
         })
         .collect();
     // buckets: testcases of the relevant versions by their result, main-target testcases first
-    let mut buckets: Map<String, Value> = Map::new();
+    let mut buckets: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut placed = std::collections::BTreeSet::new();
-    let mut ordered: Vec<String> = Vec::new();
-    for v in eval.versions.iter().filter(|v| eval.relevant.contains(&v.name)) {
-        for (target, t) in &v.targets {
-            if target == "main" {
-                ordered.extend(t.testcases.iter().cloned());
-            }
+    let relevant = || eval.versions.iter().filter(|v| eval.relevant.contains(&v.name));
+    let main_first = relevant()
+        .flat_map(|v| v.targets.iter().filter(|(t, _)| *t == "main").flat_map(|(_, t)| t.testcases.iter()))
+        .chain(relevant().flat_map(|v| v.targets.values().flat_map(|t| t.testcases.iter())));
+    for tc in main_first {
+        if placed.insert(tc.clone()) {
+            let key = eval.results.get(tc).map_or("None".to_owned(), |r| r.result.code().to_string());
+            buckets.entry(key).or_default().push(tc.clone());
         }
     }
-    for v in eval.versions.iter().filter(|v| eval.relevant.contains(&v.name)) {
-        for t in v.targets.values() {
-            ordered.extend(t.testcases.iter().cloned());
-        }
-    }
-    for tc in ordered {
-        if !placed.insert(tc.clone()) {
-            continue;
-        }
-        let key = eval.results.get(&tc).map_or("None".to_owned(), |r| r.result.code().to_string());
-        if let Value::Array(list) = buckets.entry(key).or_insert_with(|| json!([])) {
-            list.push(json!(tc));
-        }
-    }
-    let versions: Map<String, Value> = eval
+    let versions = eval
         .versions
         .iter()
         .enumerate()
         .map(|(idx, v)| {
-            let targets: Map<String, Value> = v
+            let targets = v
                 .targets
                 .iter()
-                .map(|(t, te)| (t.clone(), json!({ "testcases": te.testcases, "result": verdict_code(te.result) })))
+                .map(|(t, te)| (t.clone(), TargetStatus { testcases: te.testcases.clone(), result: code(te.result) }))
                 .collect();
-            let tc_target: Map<String, Value> = v
+            let tc_target = v
                 .targets
                 .iter()
-                .flat_map(|(t, te)| te.testcases.iter().map(move |tc| (tc.clone(), json!(t))))
+                .flat_map(|(t, te)| te.testcases.iter().map(move |tc| (tc.clone(), t.clone())))
                 .collect();
-            let body = json!({
-                "_idx": idx,
-                "result": verdict_code(v.result),
-                "targets": targets,
-                "tc_target": tc_target,
-                "validity": v.validity.to_string(),
-            });
+            let body = VersionStatus {
+                _idx: idx,
+                result: code(v.result),
+                targets,
+                tc_target,
+                validity: v.validity.to_string(),
+            };
             (v.name.clone(), body)
         })
         .collect();
-    let testcases: Map<String, Value> = scope
+    let testcases = scope
         .testcases
         .iter()
         .map(|t| {
-            (t.id.clone(), json!({ "description": t.description, "url": t.url, "lifetime": t.lifetime.to_string() }))
+            let info = TestcaseInfo {
+                description: t.description.clone(),
+                url: t.url.clone(),
+                lifetime: t.lifetime.to_string(),
+            };
+            (t.id.clone(), info)
         })
         .collect();
-    json!({
-        "name": scope.name,
-        "testcases": testcases,
-        "results": results,
-        "buckets": buckets,
-        "versions": versions,
-        "relevant": eval.relevant,
-        "result": eval.result.map_or(Value::Null, verdict_code),
-        "passed": eval.passed,
-        "passed_str": eval.summary(),
-        "best_passed": eval.passed.first(),
-        "validity": eval.validity.to_string(),
-        "missing": eval.missing,
-    })
+    ScopeStatus {
+        name: scope.name.clone(),
+        testcases,
+        results,
+        buckets,
+        versions,
+        relevant: eval.relevant.clone(),
+        result: eval.result.and_then(code),
+        passed: eval.passed.clone(),
+        passed_str: eval.summary(),
+        best_passed: eval.passed.first().cloned(),
+        validity: eval.validity.to_string(),
+        missing: eval.missing.clone(),
+        subject: None,
+    }
 }
 
 /// Upstream's order for picking a group's representative: FAIL < MISSING <

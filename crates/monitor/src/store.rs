@@ -75,7 +75,7 @@ pub enum StoreError {
 }
 
 /// A stored result row, as `GET /results` lists them.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ResultRow {
     /// The run uuid of the report holding the result.
     pub reportuuid: String,
@@ -96,7 +96,7 @@ pub struct ResultRow {
 }
 
 /// One approval decision of `POST /results`.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The report's run uuid.
