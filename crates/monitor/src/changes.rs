@@ -5,7 +5,7 @@
 //! Atom feed lists and the webhooks deliver (users asked for notifications:
 //! standards#899).
 
-use crate::http::{App, subject_status};
+use crate::http::{App, subject_summaries};
 use crate::store::VerdictChange;
 use scs_standards::Scope;
 use serde_json::Value;
@@ -29,15 +29,16 @@ pub async fn reevaluate(app: &App, subjects: Option<&[String]>, cause: &str) -> 
     names.dedup();
     let scopes: Vec<&Scope> = app.scopes.iter().collect();
     let now = app.now();
+    let prefetched =
+        if names.len() > 4 { Some(crate::status::Prefetched::load(&app.store, &scopes).await?) } else { None };
     let mut changes = Vec::new();
     for name in &names {
-        let status = subject_status(app, &accounts, name, &scopes, false).await?;
-        for scope in &scopes {
+        let summaries = subject_summaries(app, &accounts, name, &scopes, false, prefetched.as_ref()).await?;
+        for (scope, s) in scopes.iter().zip(&summaries) {
             let uuid = scope.uuid.clone().unwrap_or_default();
-            let s = &status[&uuid];
-            let summary = s["passed_str"].as_str().unwrap_or("🛑 –");
-            let has_results = s["results"].as_object().is_some_and(|r| !r.is_empty());
-            if let Some(change) = app.store.record_verdict(name, &uuid, summary, has_results, now, cause).await? {
+            if let Some(change) =
+                app.store.record_verdict(name, &uuid, &s.passed_str, s.has_results, now, cause).await?
+            {
                 tracing::info!(subject = %name, scope = %scope.name, old = ?change.old, new = %change.new, "verdict changed");
                 changes.push(change);
             }

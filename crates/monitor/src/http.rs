@@ -4,7 +4,7 @@
 
 use crate::pages::{Pages, TableRow, View};
 use crate::status::ScopeStatus;
-use crate::status::{records, scope_status};
+use crate::status::{Prefetched, Summary, records, scope_status, summarize};
 use crate::store::Store;
 use crate::store::{Approval, ResultRow};
 use crate::upload::{UploadError, accept, authenticate};
@@ -436,9 +436,11 @@ pub async fn status_json(
         Some(key) => app.scope(key).into_iter().collect(),
         None => app.scopes.iter().collect(),
     };
+    // many subjects: one query per scope instead of one per subject and scope
+    let prefetched = if subjects.len() > 4 { Some(Prefetched::load(&app.store, &scopes).await?) } else { None };
     let mut out = Map::new();
     for s in subjects {
-        let status = subject_status(app, &accounts, &s, &scopes, include_drafts).await?;
+        let status = subject_status(app, &accounts, &s, &scopes, include_drafts, prefetched.as_ref()).await?;
         out.insert(s, status);
     }
     Ok(Value::Object(out))
@@ -453,6 +455,43 @@ fn members(accounts: &[(String, Option<String>)], subject: &str) -> Vec<String> 
     }
 }
 
+/// The [`Summary`] of one subject per scope (in the order of `scopes`); a
+/// group's worst member represents it.
+pub(crate) async fn subject_summaries(
+    app: &App,
+    accounts: &[(String, Option<String>)],
+    subject: &str,
+    scopes: &[&Scope],
+    include_drafts: bool,
+    prefetched: Option<&Prefetched>,
+) -> anyhow::Result<Vec<Summary>> {
+    let now = app.now();
+    let members = members(accounts, subject);
+    let mut out = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        let mut worst: Option<Summary> = None;
+        for member in &members {
+            let fetched;
+            let recs = match prefetched.and_then(|p| p.get(member, scope)) {
+                Some(recs) => recs,
+                None => {
+                    fetched = records(&app.store, member, scope).await?;
+                    &fetched[..]
+                }
+            };
+            let mut summary = summarize(scope, recs, now, include_drafts);
+            if subject.starts_with("group-") {
+                summary.subject = Some(member.clone());
+            }
+            if worst.as_ref().is_none_or(|w| summary.rank < w.rank) {
+                worst = Some(summary);
+            }
+        }
+        out.push(worst.unwrap_or_else(|| summarize(scope, &[], now, include_drafts)));
+    }
+    Ok(out)
+}
+
 /// `{scopeuuid: status}` of one subject; a group's worst member represents it,
 /// as upstream's pages show groups.
 pub(crate) async fn subject_status(
@@ -461,6 +500,7 @@ pub(crate) async fn subject_status(
     subject: &str,
     scopes: &[&Scope],
     include_drafts: bool,
+    prefetched: Option<&Prefetched>,
 ) -> anyhow::Result<Value> {
     let now = app.now();
     let members = members(accounts, subject);
@@ -468,8 +508,15 @@ pub(crate) async fn subject_status(
     for scope in scopes {
         let mut worst: Option<(u8, Value)> = None;
         for member in &members {
-            let recs = records(&app.store, member, scope).await?;
-            let mut status = scope_status(scope, &recs, now, include_drafts);
+            let fetched;
+            let recs = match prefetched.and_then(|p| p.get(member, scope)) {
+                Some(recs) => recs,
+                None => {
+                    fetched = records(&app.store, member, scope).await?;
+                    &fetched[..]
+                }
+            };
+            let mut status = scope_status(scope, recs, now, include_drafts);
             let rank = crate::status::rank(&status);
             if members.len() > 1 || subject.starts_with("group-") {
                 status["subject"] = Value::from(member.clone());
@@ -649,11 +696,12 @@ async fn overview(app: App, v: &str, full: bool) -> Response {
         let mut names: Vec<String> = groups.iter().map(|g| format!("group-{g}")).collect();
         names.extend(reported.into_iter().filter(|s| accounts.iter().all(|(a, g)| a != s || g.is_none())));
         let scopes: Vec<&Scope> = app.scopes.iter().collect();
+        let prefetched = Prefetched::load(&app.store, &scopes).await?;
         let mut rows = Vec::with_capacity(names.len());
         for name in names {
-            let status = subject_status(&app, &accounts, &name, &scopes, full).await?;
+            let cells = subject_summaries(&app, &accounts, &name, &scopes, full, Some(&prefetched)).await?;
             let members = if name.starts_with("group-") { members(&accounts, &name) } else { Vec::new() };
-            rows.push(TableRow { subject: name, members, status });
+            rows.push(TableRow { subject: name, members, cells });
         }
         anyhow::Ok(rows)
     };
@@ -696,7 +744,7 @@ async fn detail_page(app: App, v: &str, subject: &str, scope: &str, full: bool) 
         if members.is_empty() || (!subject.starts_with("group-") && !accounts.iter().any(|(a, _)| a == subject)) {
             return Ok(None);
         }
-        let status = subject_status(&app, &accounts, subject, &[scope], full).await?;
+        let status = subject_status(&app, &accounts, subject, &[scope], full, None).await?;
         let status = status[&uuid].clone();
         let represented = status["subject"].as_str().unwrap_or(subject).to_owned();
         let last: Vec<(String, String)> = app

@@ -221,8 +221,8 @@ pub struct TableRow {
     pub subject: String,
     /// The group's members, empty for a single subject.
     pub members: Vec<String>,
-    /// `{scopeuuid: status}` as `/status` returns it.
-    pub status: Value,
+    /// The standing per scope, in the order of the scopes.
+    pub cells: Vec<crate::status::Summary>,
 }
 
 /// The overview's context.
@@ -232,15 +232,10 @@ pub fn table_context(base: &str, view: View, full: bool, scopes: &[Scope], rows:
         .map(|row| {
             let cells: Vec<Value> = scopes
                 .iter()
-                .map(|scope| {
-                    let uuid = scope.uuid.clone().unwrap_or_default();
-                    let status = &row.status[&uuid];
-                    json!({
-                        "scope": uuid,
-                        "summary": status["passed_str"].as_str().unwrap_or("🛑 –"),
-                        "missing": status["missing"].as_array().map_or(0, Vec::len),
-                    })
-                })
+                .zip(&row.cells)
+                .map(
+                    |(scope, cell)| json!({ "scope": scope.uuid, "summary": cell.passed_str, "missing": cell.missing }),
+                )
                 .collect();
             json!({ "subject": row.subject, "members": row.members, "cells": cells })
         })

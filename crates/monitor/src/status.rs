@@ -8,7 +8,7 @@ use scs_standards::evaluation::ResultRecord;
 use scs_standards::{Scope, TestResult, Verdict};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
 /// Upstream's number for a verdict: PASS 1, ABORT 0, FAIL -1, MISSING null.
@@ -24,19 +24,7 @@ pub fn verdict_code(v: Verdict) -> Value {
 /// The stored results of `subject` against `scope`, as evaluation records.
 pub async fn records(store: &Store, subject: &str, scope: &Scope) -> Result<Vec<ResultRecord>, StoreError> {
     let uuid = scope.uuid.clone().unwrap_or_default();
-    Ok(store
-        .latest_results(subject, &uuid)
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            Some(ResultRecord {
-                testcase: r.testcase,
-                result: TestResult::from_code(i64::from(r.result))?,
-                checked_at: r.checked_at,
-                report: Some(r.report),
-            })
-        })
-        .collect())
+    Ok(store.latest_results(subject, &uuid).await?.into_iter().filter_map(record).collect())
 }
 
 /// What the scope says of a testcase.
@@ -127,6 +115,44 @@ fn code(v: Verdict) -> Option<i8> {
     }
 }
 
+fn record(r: crate::store::LatestResult) -> Option<ResultRecord> {
+    Some(ResultRecord {
+        testcase: r.testcase,
+        result: TestResult::from_code(i64::from(r.result))?,
+        checked_at: r.checked_at,
+        report: Some(r.report),
+    })
+}
+
+/// Stored results fetched ahead for many subjects: scope uuid → subject →
+/// records.
+#[derive(Default)]
+pub struct Prefetched(HashMap<String, HashMap<String, Vec<ResultRecord>>>);
+
+impl Prefetched {
+    /// Every subject's latest results against `scopes`, one query per scope.
+    pub async fn load(store: &Store, scopes: &[&Scope]) -> Result<Self, StoreError> {
+        let mut all = HashMap::new();
+        for scope in scopes {
+            let uuid = scope.uuid.clone().unwrap_or_default();
+            let mut by_subject: HashMap<String, Vec<ResultRecord>> = HashMap::new();
+            for (subject, row) in store.latest_results_all(&uuid).await? {
+                if let Some(r) = record(row) {
+                    by_subject.entry(subject).or_default().push(r);
+                }
+            }
+            all.insert(uuid, by_subject);
+        }
+        Ok(Self(all))
+    }
+
+    /// The records of `subject` against `scope`, if they were fetched.
+    pub fn get(&self, subject: &str, scope: &Scope) -> Option<&[ResultRecord]> {
+        let by_subject = self.0.get(scope.uuid.as_deref().unwrap_or_default())?;
+        Some(by_subject.get(subject).map_or(&[][..], Vec::as_slice))
+    }
+}
+
 /// One subject's standing against one scope, upstream's shape (as JSON, the
 /// way every view reads it).
 pub fn scope_status(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> Value {
@@ -207,6 +233,42 @@ pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, inc
         best_passed: eval.passed.first().cloned(),
         validity: eval.validity.to_string(),
         missing: eval.missing.clone(),
+        subject: None,
+    }
+}
+
+/// What the overview, the badges and change tracking need of a standing,
+/// without building the whole `/status` document.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// e.g. `✅ v5.1`.
+    pub passed_str: String,
+    /// Main-target testcases without a valid result.
+    pub missing: usize,
+    /// Whether any valid result exists.
+    pub has_results: bool,
+    /// See [`rank`].
+    pub rank: u8,
+    /// For groups: the member that represents it.
+    pub subject: Option<String>,
+}
+
+/// The [`Summary`] of `records` against `scope`.
+pub fn summarize(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> Summary {
+    let eval = scope.evaluate(records, now, include_drafts);
+    let rank = match eval.result {
+        Some(Verdict::Fail) => 0,
+        Some(Verdict::Missing) => 1,
+        None if !eval.relevant.is_empty() => 1,
+        None => 2,
+        Some(Verdict::Abort) => 3,
+        Some(Verdict::Pass) => 4,
+    };
+    Summary {
+        passed_str: eval.summary(),
+        missing: eval.missing.len(),
+        has_results: !eval.results.is_empty(),
+        rank,
         subject: None,
     }
 }

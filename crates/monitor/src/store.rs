@@ -373,9 +373,9 @@ impl Store {
                     Err(e) => return Err(e.into()),
                 };
                 for (scope, version, testcase, result) in &r.results {
-                    sqlx::query(
+                    let resultid: i64 = sqlx::query(
                         "INSERT INTO result2 (checked_at, subject, scopeuuid, version, testcase, result, approval, reportid) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING resultid",
                     )
                     .bind(r.checked_at)
                     .bind(&r.subject)
@@ -384,6 +384,25 @@ impl Store {
                     .bind(testcase)
                     .bind(result)
                     .bind(*result == 1)
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("resultid")?;
+                    // newer (or, at the same time, later stored) results replace the latest
+                    sqlx::query(
+                        "INSERT INTO result_latest (subject, scopeuuid, testcase, result, checked_at, resultid, reportid) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (scopeuuid, subject, testcase) DO UPDATE SET result = excluded.result, \
+                           checked_at = excluded.checked_at, resultid = excluded.resultid, reportid = excluded.reportid \
+                         WHERE excluded.checked_at > result_latest.checked_at \
+                            OR (excluded.checked_at = result_latest.checked_at AND excluded.resultid > result_latest.resultid)",
+                    )
+                    .bind(&r.subject)
+                    .bind(scope)
+                    .bind(testcase)
+                    .bind(result)
+                    .bind(r.checked_at)
+                    .bind(resultid)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -398,11 +417,9 @@ impl Store {
     pub async fn latest_results(&self, subject: &str, scope: &str) -> Result<Vec<LatestResult>, StoreError> {
         on_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT testcase, result, checked_at, reportuuid FROM ( \
-                   SELECT r.testcase, r.result, r.checked_at, p.reportuuid, \
-                          ROW_NUMBER() OVER (PARTITION BY r.testcase ORDER BY r.checked_at DESC, r.resultid DESC) AS n \
-                   FROM result2 r JOIN report p ON p.reportid = r.reportid \
-                   WHERE r.subject = $1 AND r.scopeuuid = $2) latest WHERE n = 1",
+                "SELECT l.testcase, l.result, l.checked_at, p.reportuuid \
+                 FROM result_latest l JOIN report p ON p.reportid = l.reportid \
+                 WHERE l.subject = $1 AND l.scopeuuid = $2",
             )
             .bind(subject)
             .bind(scope)
@@ -417,6 +434,34 @@ impl Store {
                         checked_at: r.try_get("checked_at")?,
                         report: r.try_get("reportuuid")?,
                     })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?)
+        })
+    }
+
+    /// The latest result of every testcase of every subject against `scope`
+    /// (one query where the overview would otherwise ask once per subject).
+    pub async fn latest_results_all(&self, scope: &str) -> Result<Vec<(String, LatestResult)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT l.subject, l.testcase, l.result, l.checked_at, p.reportuuid \
+                 FROM result_latest l JOIN report p ON p.reportid = l.reportid WHERE l.scopeuuid = $1",
+            )
+            .bind(scope)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("subject")?,
+                        LatestResult {
+                            testcase: r.try_get("testcase")?,
+                            result: r.try_get("result")?,
+                            checked_at: r.try_get("checked_at")?,
+                            report: r.try_get("reportuuid")?,
+                        },
+                    ))
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?)
         })
