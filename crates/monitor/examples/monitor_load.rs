@@ -151,8 +151,8 @@ async fn upload(url: &str, key: &str, count: usize, concurrency: usize, kib: usi
         let (client, queue, url) = (client.clone(), queue.clone(), format!("{url}/reports"));
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
-            loop {
-                let Some(body) = queue.lock().ok().and_then(|mut q| q.pop()) else { break };
+            // the guard is consumed by the closure: the lock is not held during the request
+            while let Some(body) = queue.lock().ok().and_then(|mut q| q.pop()) {
                 let t = Instant::now();
                 let r = client
                     .post(&url)

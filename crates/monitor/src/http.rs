@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::NaiveDateTime;
 use scs_standards::Scope;
+use scs_standards::evaluation::ResultRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -455,6 +456,33 @@ fn members(accounts: &[(String, Option<String>)], subject: &str) -> Vec<String> 
     }
 }
 
+/// Evaluates `scope` for each of `members` with `evaluate` (which also
+/// ranks: lower is worse) and keeps the worst, with the member's name.
+async fn worst_member<T>(
+    app: &App,
+    members: &[String],
+    scope: &Scope,
+    prefetched: Option<&Prefetched>,
+    evaluate: impl Fn(&[ResultRecord]) -> (u8, T),
+) -> anyhow::Result<Option<(String, T)>> {
+    let mut worst: Option<(u8, String, T)> = None;
+    for member in members {
+        let fetched;
+        let recs = match prefetched.and_then(|p| p.get(member, scope)) {
+            Some(recs) => recs,
+            None => {
+                fetched = records(&app.store, member, scope).await?;
+                &fetched[..]
+            }
+        };
+        let (rank, value) = evaluate(recs);
+        if worst.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+            worst = Some((rank, member.clone(), value));
+        }
+    }
+    Ok(worst.map(|(_, member, value)| (member, value)))
+}
+
 /// The [`Summary`] of one subject per scope (in the order of `scopes`); a
 /// group's worst member represents it.
 pub(crate) async fn subject_summaries(
@@ -469,25 +497,20 @@ pub(crate) async fn subject_summaries(
     let members = members(accounts, subject);
     let mut out = Vec::with_capacity(scopes.len());
     for scope in scopes {
-        let mut worst: Option<Summary> = None;
-        for member in &members {
-            let fetched;
-            let recs = match prefetched.and_then(|p| p.get(member, scope)) {
-                Some(recs) => recs,
-                None => {
-                    fetched = records(&app.store, member, scope).await?;
-                    &fetched[..]
+        let worst = worst_member(app, &members, scope, prefetched, |recs| {
+            let summary = summarize(scope, recs, now, include_drafts);
+            (summary.rank, summary)
+        })
+        .await?;
+        out.push(match worst {
+            Some((member, mut summary)) => {
+                if subject.starts_with("group-") {
+                    summary.subject = Some(member);
                 }
-            };
-            let mut summary = summarize(scope, recs, now, include_drafts);
-            if subject.starts_with("group-") {
-                summary.subject = Some(member.clone());
+                summary
             }
-            if worst.as_ref().is_none_or(|w| summary.rank < w.rank) {
-                worst = Some(summary);
-            }
-        }
-        out.push(worst.unwrap_or_else(|| summarize(scope, &[], now, include_drafts)));
+            None => summarize(scope, &[], now, include_drafts),
+        });
     }
     Ok(out)
 }
@@ -506,26 +529,20 @@ pub(crate) async fn subject_status(
     let members = members(accounts, subject);
     let mut per_scope = Map::new();
     for scope in scopes {
-        let mut worst: Option<(u8, Value)> = None;
-        for member in &members {
-            let fetched;
-            let recs = match prefetched.and_then(|p| p.get(member, scope)) {
-                Some(recs) => recs,
-                None => {
-                    fetched = records(&app.store, member, scope).await?;
-                    &fetched[..]
+        let worst = worst_member(app, &members, scope, prefetched, |recs| {
+            let status = scope_status(scope, recs, now, include_drafts);
+            (crate::status::rank(&status), status)
+        })
+        .await?;
+        let status = match worst {
+            Some((member, mut status)) => {
+                if subject.starts_with("group-") {
+                    status["subject"] = Value::from(member);
                 }
-            };
-            let mut status = scope_status(scope, recs, now, include_drafts);
-            let rank = crate::status::rank(&status);
-            if members.len() > 1 || subject.starts_with("group-") {
-                status["subject"] = Value::from(member.clone());
+                status
             }
-            if worst.as_ref().is_none_or(|(r, _)| rank < *r) {
-                worst = Some((rank, status));
-            }
-        }
-        let status = worst.map_or_else(|| scope_status(scope, &[], now, include_drafts), |(_, v)| v);
+            None => scope_status(scope, &[], now, include_drafts),
+        };
         per_scope.insert(scope.uuid.clone().unwrap_or_default(), status);
     }
     Ok(Value::Object(per_scope))

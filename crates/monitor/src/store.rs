@@ -50,6 +50,21 @@ where
     })
 }
 
+fn latest_from_row<R: Row>(r: &R) -> Result<LatestResult, sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> NaiveDateTime: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(LatestResult {
+        testcase: r.try_get("testcase")?,
+        result: r.try_get("result")?,
+        checked_at: r.try_get("checked_at")?,
+        report: r.try_get("reportuuid")?,
+    })
+}
+
 /// Runs the same code against whichever pool the store holds.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
@@ -425,17 +440,7 @@ impl Store {
             .bind(scope)
             .fetch_all(pool)
             .await?;
-            Ok(rows
-                .iter()
-                .map(|r| {
-                    Ok(LatestResult {
-                        testcase: r.try_get("testcase")?,
-                        result: r.try_get("result")?,
-                        checked_at: r.try_get("checked_at")?,
-                        report: r.try_get("reportuuid")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?)
+            Ok(rows.iter().map(latest_from_row).collect::<Result<Vec<_>, sqlx::Error>>()?)
         })
     }
 
@@ -452,17 +457,7 @@ impl Store {
             .await?;
             Ok(rows
                 .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get("subject")?,
-                        LatestResult {
-                            testcase: r.try_get("testcase")?,
-                            result: r.try_get("result")?,
-                            checked_at: r.try_get("checked_at")?,
-                            report: r.try_get("reportuuid")?,
-                        },
-                    ))
-                })
+                .map(|r| Ok((r.try_get("subject")?, latest_from_row(r)?)))
                 .collect::<Result<Vec<_>, sqlx::Error>>()?)
         })
     }

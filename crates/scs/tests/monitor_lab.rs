@@ -8,10 +8,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 #![allow(clippy::zombie_processes)] // every server is killed and waited for
 
+mod common;
+
+use common::start_serve;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const IAAS: &str = "50393e6f-2ae1-4c5c-a62c-3b75f2abef3f";
 
@@ -22,18 +24,7 @@ fn scs(args: &[&str]) -> std::process::Output {
 /// Serves `database_url`, uploads `report` with `key`, returns `/status` of `lab-cloud`.
 fn upload_and_status(database_url: &str, dir: &Path, report: &Path) -> Value {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_scs"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
-        .arg("--accounts")
-        .arg(dir.join("bootstrap.yaml"))
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "scs serve did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut server = start_serve(database_url, &dir.join("bootstrap.yaml"), port);
     let url = format!("http://127.0.0.1:{port}");
     let (token, key) = (dir.join("tokenfile"), dir.join("key"));
     let o = scs(&[

@@ -7,25 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 #![allow(clippy::zombie_processes)] // every server is killed and waited for
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-fn start(database_url: &str, accounts: &Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
-        .arg("--accounts")
-        .arg(accounts)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "scs serve did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
-}
+use common::start_serve;
+use std::process::Command;
+use std::time::Duration;
 
 fn report(n: usize) -> String {
     format!(
@@ -56,12 +42,14 @@ fn kill_during_uploads(database_url: &str) {
     .unwrap();
     let signer = scs_signing::Signer::from_file(&key).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = start(database_url, &accounts, port);
+    let mut server = start_serve(database_url, &accounts, port);
     let url = format!("http://127.0.0.1:{port}");
 
     // a stream of uploads from another thread; each 2xx is remembered
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let uploads = std::thread::spawn({
         let url = url.clone();
+        let count = count.clone();
         move || {
             let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
             let mut acknowledged = Vec::new();
@@ -75,7 +63,10 @@ fn kill_during_uploads(database_url: &str) {
                     .body(scs_signing::signed_body(&sig, text.as_bytes()))
                     .send();
                 match sent {
-                    Ok(r) if r.status().is_success() => acknowledged.push(format!("durable-{n}")),
+                    Ok(r) if r.status().is_success() => {
+                        acknowledged.push(format!("durable-{n}"));
+                        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
                     Ok(r) => panic!("upload {n}: HTTP {}", r.status()),
                     Err(_) => return acknowledged, // the server is gone
                 }
@@ -83,13 +74,18 @@ fn kill_during_uploads(database_url: &str) {
             acknowledged
         }
     });
-    std::thread::sleep(Duration::from_millis(1500));
+    // kill in the middle of the stream: after a few acknowledged uploads, while more are in flight
+    let started = std::time::Instant::now();
+    while count.load(std::sync::atomic::Ordering::SeqCst) < 8 {
+        assert!(started.elapsed() < Duration::from_secs(60), "uploads do not get through");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.kill().unwrap(); // SIGKILL
     server.wait().unwrap();
     let acknowledged = uploads.join().unwrap();
     assert!(acknowledged.len() >= 5, "only {} uploads before the kill", acknowledged.len());
 
-    let mut server = start(database_url, &accounts, port);
+    let mut server = start_serve(database_url, &accounts, port);
     let http = reqwest::blocking::Client::new();
     for uuid in &acknowledged {
         let r = http.get(format!("{url}/reports/{uuid}")).basic_auth("alpha", Some("secret")).send().unwrap();

@@ -2,7 +2,7 @@
 //! A stand-in for the compliance monitor's upload endpoint: it checks a body
 //! as the monitor does (content type, Basic token, `signature & report`
 //! verified with the real `ssh-keygen -Y verify`, duplicates refused) and
-//! keeps every accepted report.
+//! keeps every accepted report. And the real one: `scs serve` as a child.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // test code
 
@@ -123,4 +123,22 @@ pub fn openssh_verifies(public_key: &Path, message: &Path, signature: &Path) -> 
         .unwrap()
         .status
         .success()
+}
+
+/// `scs serve` on `database_url` with `accounts`, listening on `port`
+/// (known to the caller, so that a restart keeps the address).
+pub fn start_serve(database_url: &str, accounts: &Path, port: u16) -> std::process::Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
+        .arg("--accounts")
+        .arg(accounts)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "scs serve did not listen");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
 }
