@@ -5,8 +5,8 @@
 The fake driver's connection info is iSCSI without a target, and os-brick's
 connector-properties probe needs dmidecode, so a real cinder-backup leaves
 backups in `creating`. Here every volume attaches as a plain sparse file of
-its size (one per volume, under SCS_LAB_BACKUP_DEVICES) and the probe is
-stubbed; the backup driver itself (posix) and the whole API flow are real."""
+its size (one per volume, under SCS_LAB_BACKUP_DEVICES, removed when
+cinder-backup detaches it) and the probe is stubbed; the backup driver itself (posix) and the whole API flow are real."""
 import os
 import sys
 
@@ -30,8 +30,12 @@ class FileConnector:
                 f.truncate(int(data.get("size_gib", 1)) << 30)
         return {"type": "file", "path": path}
 
-    def disconnect_volume(self, *args, **kwargs):
-        pass
+    def disconnect_volume(self, data, *args, **kwargs):
+        # the fake driver keeps no data: the file only lives while cinder-backup
+        # reads or writes it (a restore fills it, 1 GiB a volume, never sparse again)
+        path = os.path.join(DEVICES, data.get("volume_id", "unknown"))
+        if os.path.exists(path):
+            os.remove(path)
 
     def get_volume_paths(self, data):
         return [os.path.join(DEVICES, data.get("volume_id", "unknown"))]
