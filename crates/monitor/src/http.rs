@@ -219,8 +219,7 @@ async fn upload(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Resp
     match accept(&app.store, &account, content_type, &body, app.now()).await {
         Ok(stored) => {
             // the reports are durable; a failed re-evaluation is repeated by the periodic one
-            let mut subjects: Vec<String> = stored.iter().map(|(_, s)| s.clone()).collect();
-            subjects.dedup();
+            let subjects: Vec<String> = stored.iter().map(|(_, s)| s.clone()).collect();
             let cause = format!("report {}", stored.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>().join(", "));
             if let Err(e) = crate::changes::reevaluate(&app, Some(&subjects), &cause).await {
                 tracing::error!("re-evaluation after upload: {e:#}");
@@ -318,16 +317,9 @@ async fn list_reports(State(app): State<App>, headers: HeaderMap, Query(q): Quer
         return error(StatusCode::FORBIDDEN, format!("reading the reports of {subject} needs the read_any role"));
     }
     match app.store.reports(&subject, q.limit.clamp(0, MAX_LIMIT), q.skip.max(0)).await {
+        // the stored JSON texts, unparsed, as one array
         Ok(reports) => {
-            let mut body = String::from("[");
-            for (i, data) in reports.iter().enumerate() {
-                if i > 0 {
-                    body.push(',');
-                }
-                body.push_str(data);
-            }
-            body.push(']');
-            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+            ([(header::CONTENT_TYPE, "application/json")], format!("[{}]", reports.join(","))).into_response()
         }
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }

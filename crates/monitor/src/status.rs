@@ -7,19 +7,9 @@ use chrono::NaiveDateTime;
 use scs_standards::evaluation::ResultRecord;
 use scs_standards::{Scope, TestResult, Verdict};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
-
-/// Upstream's number for a verdict: PASS 1, ABORT 0, FAIL -1, MISSING null.
-pub fn verdict_code(v: Verdict) -> Value {
-    match v {
-        Verdict::Pass => json!(1),
-        Verdict::Abort => json!(0),
-        Verdict::Fail => json!(-1),
-        Verdict::Missing => Value::Null,
-    }
-}
 
 /// The stored results of `subject` against `scope`, as evaluation records.
 pub async fn records(store: &Store, subject: &str, scope: &Scope) -> Result<Vec<ResultRecord>, StoreError> {
@@ -256,14 +246,7 @@ pub struct Summary {
 /// The [`Summary`] of `records` against `scope`.
 pub fn summarize(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> Summary {
     let eval = scope.evaluate(records, now, include_drafts);
-    let rank = match eval.result {
-        Some(Verdict::Fail) => 0,
-        Some(Verdict::Missing) => 1,
-        None if !eval.relevant.is_empty() => 1,
-        None => 2,
-        Some(Verdict::Abort) => 3,
-        Some(Verdict::Pass) => 4,
-    };
+    let rank = rank_of(eval.result, !eval.relevant.is_empty());
     Summary {
         passed_str: eval.summary(),
         missing: eval.missing.len(),
@@ -276,12 +259,24 @@ pub fn summarize(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, in
 /// Upstream's order for picking a group's representative: FAIL < MISSING <
 /// no result < ABORT < PASS (the lowest represents the group).
 pub fn rank(status: &Value) -> u8 {
-    let has_versions = status["relevant"].as_array().is_some_and(|r| !r.is_empty());
-    match &status["result"] {
-        Value::Number(n) if n.as_i64() == Some(-1) => 0,
-        Value::Null if has_versions => 1,
-        Value::Null => 2,
-        Value::Number(n) if n.as_i64() == Some(0) => 3,
-        _ => 4,
+    let verdict = match status["result"].as_i64() {
+        Some(-1) => Some(Verdict::Fail),
+        Some(0) => Some(Verdict::Abort),
+        Some(_) => Some(Verdict::Pass),
+        None => None,
+    };
+    rank_of(verdict, status["relevant"].as_array().is_some_and(|r| !r.is_empty()))
+}
+
+/// [`rank`] of an evaluation's result; `walked`: some version was evaluated
+/// (a null result then means missing testcases, not "no version").
+fn rank_of(result: Option<Verdict>, walked: bool) -> u8 {
+    match result {
+        Some(Verdict::Fail) => 0,
+        Some(Verdict::Missing) => 1,
+        None if walked => 1,
+        None => 2,
+        Some(Verdict::Abort) => 3,
+        Some(Verdict::Pass) => 4,
     }
 }
