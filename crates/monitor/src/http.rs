@@ -115,14 +115,24 @@ fn alias(scope: &Scope) -> String {
 
 /// The monitor's routes; `max_body` bounds uploads.
 pub fn router(app: App, max_body: usize) -> Router {
+    routes(app.clone(), max_body).merge(
+        Router::new()
+            .route("/", get(root))
+            .route("/healthz", get(healthz))
+            .route("/metrics", get(metrics))
+            .route("/openapi.json", get(openapi_json))
+            .with_state(app),
+    )
+}
+
+/// The monitor's own routes, without `/`, `/healthz`, `/metrics` and
+/// `/openapi.json`, which `scs serve` shares when it runs several services.
+pub fn routes(app: App, max_body: usize) -> Router {
     Router::new()
-        .route("/", get(root))
         .route("/reports", get(list_reports).post(upload).layer(DefaultBodyLimit::max(max_body)))
         .route("/reports/{uuid}", get(report))
         .route("/results", get(list_results).post(approve_results))
         .route("/status", get(status))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
         .route("/{view}/table", get(table))
         .route("/{view}/table_full", get(table_full))
         .route("/{view}/detail/{subject}/{scope}", get(detail))
@@ -133,7 +143,6 @@ pub fn router(app: App, max_body: usize) -> Router {
         .route("/badge/{subject}/{scope}", get(badge))
         .route("/admin/reload", post(reload))
         .route("/feed.atom", get(feed))
-        .route("/openapi.json", get(openapi_json))
         .with_state(app)
 }
 
@@ -567,17 +576,21 @@ async fn badge(State(app): State<App>, Path((subject, scope)): Path<(String, Str
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Metrics", content_type = "text/plain; version=0.0.4", body = String)))]
 async fn metrics(State(app): State<App>) -> Response {
+    match metrics_text(&app).await {
+        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// The monitor's metrics in the Prometheus text format.
+pub async fn metrics_text(app: &App) -> Result<String, String> {
     let started = std::time::Instant::now();
-    let status = match status_json(&app, None, None, false).await {
-        Ok(v) => v,
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
-    };
+    let status = status_json(app, None, None, false).await.map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
     let reports = app.store.report_count().await.unwrap_or(-1);
     let names: Vec<(String, String)> =
         app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&status, &names, reports, seconds))
-        .into_response()
+    Ok(crate::metrics::render(&status, &names, reports, seconds))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -865,6 +878,11 @@ impl utoipa::Modify for BasicAuth {
 }
 
 /// The OpenAPI document, pretty-printed as committed.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as served.
 pub fn openapi_document() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_default() + "\n"
 }

@@ -16,5 +16,5 @@ pub mod store;
 pub mod upload;
 pub mod webhooks;
 
-pub use http::{App, router};
+pub use http::{App, router, routes};
 pub use store::Store;

@@ -8,18 +8,13 @@
 
 use crate::accounts::Account;
 use chrono::NaiveDateTime;
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, error::ErrorKind};
-use std::str::FromStr;
+use scs_db::Db;
+use sqlx::Row;
 
-/// A connection pool to one of the two backends.
+/// The monitor's tables in the shared database ([`scs_db::Db`]).
 #[derive(Clone, Debug)]
-pub enum Store {
-    /// An embedded SQLite file.
-    Sqlite(SqlitePool),
-    /// A PostgreSQL server.
-    Postgres(PgPool),
+pub struct Store {
+    db: Db,
 }
 
 /// The columns [`change_from_row`] reads (a macro, so queries stay literals).
@@ -68,10 +63,7 @@ where
 /// Runs the same code against whichever pool the store holds.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
-        }
+        scs_db::on_db!(&$store.db, $pool => $body)
     };
 }
 
@@ -191,43 +183,31 @@ pub struct LatestResult {
     pub report: String,
 }
 
-fn unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.kind() == ErrorKind::UniqueViolation)
-}
-
 impl Store {
     /// Connects (`sqlite://path` or `postgres://...`) and runs the migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
-            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Ok(Self::Postgres(pool))
-        } else {
-            // WAL with full sync: an accepted upload survives a crash, readers do not block the writer
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(std::time::Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            Ok(Self::Sqlite(pool))
-        }
+        Self::open(Db::connect(url).await?).await
+    }
+
+    /// Brings the monitor's tables in a shared database up to date.
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(sqlx::migrate!("./migrations/sqlite"), sqlx::migrate!("./migrations/postgres")).await?;
+        Ok(Self { db })
+    }
+
+    /// The shared database.
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
     /// Which backend (for `/healthz` and metrics).
     pub fn backend(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
-        }
+        self.db.backend()
     }
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
-        Ok(())
+        Ok(self.db.ping().await?)
     }
 
     /// Makes the stored accounts equal to `accounts`: new ones are added,
@@ -384,7 +364,7 @@ impl Store {
                 .await;
                 let id: i64 = match inserted {
                     Ok(row) => row.try_get("reportid")?,
-                    Err(e) if unique_violation(&e) => return Err(StoreError::Duplicate(r.uuid.clone())),
+                    Err(e) if scs_db::unique_violation(&e) => return Err(StoreError::Duplicate(r.uuid.clone())),
                     Err(e) => return Err(e.into()),
                 };
                 for (scope, version, testcase, result) in &r.results {

@@ -57,8 +57,11 @@ enum Command {
     Report(commands::report::ReportCommand),
     /// The test runner: check scope × subject combinations from config.toml, sign and upload the reports.
     Run(commands::run::RunArgs),
-    /// Serve the compliance monitor (SQLite by default, or PostgreSQL).
+    /// Serve the compliance monitor and the status page (SQLite by default, or PostgreSQL).
     Serve(commands::serve::ServeArgs),
+    /// Manage the status page: API tokens for writers, the audit log.
+    #[command(subcommand)]
+    Status(commands::status::StatusCommand),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Report(c) => commands::report::run(c),
         Command::Run(args) => commands::run::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Status(c) => commands::status::run(c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

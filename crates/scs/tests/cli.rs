@@ -182,7 +182,7 @@ fn serve_runs_on_embedded_sqlite_by_default() {
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 307") && answer.contains("location: /page/table"), "{answer}");
-    assert!(dir.path().join("monitor.db").exists());
+    assert!(dir.path().join("scs.db").exists());
     // SIGHUP reloads the accounts: `first` goes, `second` comes
     let subjects = || {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();

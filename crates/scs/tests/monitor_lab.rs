@@ -102,7 +102,7 @@ fn a_lab_report_uploaded_is_evaluated_on_both_backends() {
         Value::from(1)
     };
 
-    let mut backends = vec![format!("sqlite://{}", dir.path().join("monitor.db").display())];
+    let mut backends = vec![format!("sqlite://{}", dir.path().join("scs.db").display())];
     if let Some(admin) = postgres {
         let name = format!("scs_monitor_lab_{}", std::process::id());
         let psql = |sql: &str| {

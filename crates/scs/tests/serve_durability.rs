@@ -99,7 +99,7 @@ fn kill_during_uploads(database_url: &str) {
 #[test]
 fn sqlite_keeps_every_acknowledged_upload() {
     let dir = tempfile::tempdir().unwrap();
-    kill_during_uploads(&format!("sqlite://{}", dir.path().join("monitor.db").display()));
+    kill_during_uploads(&format!("sqlite://{}", dir.path().join("scs.db").display()));
 }
 
 #[test]

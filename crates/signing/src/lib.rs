@@ -8,6 +8,8 @@
 //! crate produces and checks exactly those bytes, so reports signed here verify
 //! with OpenSSH and the other way round, without running `ssh-keygen`.
 
+pub mod hmac;
+
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::path::Path;
 

@@ -8,3 +8,4 @@ pub mod report;
 pub mod run;
 pub mod scope;
 pub mod serve;
+pub mod status;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-//! `scs serve`: the compliance monitor (and, once built, the status page) in
-//! one process. Without arguments it runs on an embedded SQLite file under
+//! `scs serve`: the compliance monitor and the status page in one process,
+//! on one database. Without arguments it runs on an embedded SQLite file under
 //! the data directory; `--database-url postgres://...` runs it on
 //! PostgreSQL, where several replicas behave as one service. Settings come
 //! from the command line, the environment, or `--config FILE` (TOML), in
@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 use clap::Args;
 use scs_monitor::webhooks::Webhook;
-use scs_monitor::{App, Store, router};
+use scs_monitor::{App, Store};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -52,6 +52,12 @@ pub struct ServeArgs {
     /// Seconds between re-evaluations of every subject (results expire without uploads) [default: 300].
     #[arg(long)]
     pub reevaluate_seconds: Option<u64>,
+    /// Status page provisioning (YAML: impactTypes, components, phases, severities); applied to empty tables.
+    #[arg(long, env = "SCS_STATUS_PROVISIONING")]
+    pub provisioning: Option<PathBuf>,
+    /// Title of the public status page [default: Status].
+    #[arg(long)]
+    pub status_title: Option<String>,
     /// Evaluate as of this UTC time instead of now (YYYY-MM-DDTHH:MM:SS; for tests and audits).
     #[arg(long, hide = true)]
     pub evaluate_at: Option<chrono::NaiveDateTime>,
@@ -73,6 +79,20 @@ struct ServeConfig {
     reevaluate_seconds: Option<u64>,
     #[serde(default, rename = "webhook")]
     webhooks: Vec<Webhook>,
+    #[serde(default)]
+    status: StatusConfig,
+}
+
+/// The `[status]` table: the status page's settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusConfig {
+    title: Option<String>,
+    provisioning: Option<PathBuf>,
+    max_body: Option<usize>,
+    oidc: Option<scs_status::auth::OidcConfig>,
+    #[serde(default, rename = "webhook")]
+    webhooks: Vec<scs_status::webhooks::Webhook>,
 }
 
 impl ServeConfig {
@@ -81,7 +101,10 @@ impl ServeConfig {
         let mut config: Self = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         // relative paths in the file are relative to the file
         let dir = path.parent().unwrap_or(Path::new("."));
-        for p in [&mut config.data_dir, &mut config.accounts, &mut config.templates].into_iter().flatten() {
+        for p in [&mut config.data_dir, &mut config.accounts, &mut config.templates, &mut config.status.provisioning]
+            .into_iter()
+            .flatten()
+        {
             if p.is_relative() {
                 *p = dir.join(&*p);
             }
@@ -94,22 +117,38 @@ impl ServeConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Service {
     Monitor,
+    Status,
 }
 
 fn services(names: &[String]) -> anyhow::Result<Vec<Service>> {
     if names.is_empty() {
-        return Ok(vec![Service::Monitor]);
+        return Ok(vec![Service::Monitor, Service::Status]);
     }
     let mut out = Vec::new();
     for name in names {
-        match name.trim() {
-            "monitor" => out.push(Service::Monitor),
-            "status" => bail!("service status: the status page is not part of this build yet; run --services monitor"),
+        let service = match name.trim() {
+            "monitor" => Service::Monitor,
+            "status" => Service::Status,
             other => bail!("unknown service {other:?}: expected monitor or status"),
+        };
+        if !out.contains(&service) {
+            out.push(service);
         }
     }
-    out.dedup();
     Ok(out)
+}
+
+/// The database URL: `--database-url`, or the SQLite file under the data
+/// directory (created).
+pub fn database_url(url: Option<String>, data_dir: Option<PathBuf>) -> anyhow::Result<String> {
+    match url {
+        Some(url) => Ok(url),
+        None => {
+            let dir = data_dir.unwrap_or_else(default_data_dir);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
+            Ok(format!("sqlite://{}", dir.join("scs.db").display()))
+        }
+    }
 }
 
 fn default_data_dir() -> PathBuf {
@@ -129,14 +168,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let services =
         services(if args.services.is_empty() { config.services.as_deref().unwrap_or(&[]) } else { &args.services })?;
     let listen = args.listen.or(config.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
-    let url = match args.database_url.or(config.database_url) {
-        Some(url) => url,
-        None => {
-            let dir = args.data_dir.or(config.data_dir).unwrap_or_else(default_data_dir);
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
-            format!("sqlite://{}", dir.join("monitor.db").display())
-        }
-    };
+    let url = database_url(args.database_url.or(config.database_url), args.data_dir.or(config.data_dir))?;
     let base_url = args.base_url.or(config.base_url).unwrap_or_else(|| "/".to_owned());
     let base_url = if base_url.ends_with('/') { base_url } else { format!("{base_url}/") };
     let max_body = args.max_body.or(config.max_body).unwrap_or(16 << 20);
@@ -145,43 +177,84 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     for hook in &webhooks {
         url::Url::parse(&hook.url).with_context(|| format!("webhook url {:?}", hook.url))?;
     }
+    let status_config = config.status;
+    let provisioning = args.provisioning.or(status_config.provisioning);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let store = Store::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
-        let scopes = scs_standards::embedded::all_scopes()?;
-        let mut app = App::new(store, scopes)?;
-        app.base_url = base_url;
-        app.accounts_file = args.accounts.or(config.accounts);
-        app.fixed_now = args.evaluate_at;
-        app.templates_dir = args.templates.or(config.templates);
-        app.public_url = args.public_url.or(config.public_url);
-        app.reload_templates().context("loading the page templates")?;
-        let n = app.reload_accounts().await.context("loading accounts")?;
-        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
-        eprintln!(
-            "scs serve: {} on http://{} ({} database, {n} accounts, {} webhooks)",
-            services.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>().join(", "),
-            listener.local_addr()?,
-            app.store.backend(),
-            webhooks.len(),
-        );
-        tokio::spawn(scs_monitor::changes::reevaluate_forever(app.clone(), std::time::Duration::from_secs(every)));
-        tokio::spawn(scs_monitor::webhooks::deliver_forever(app.clone(), webhooks));
-        let hup = app.clone();
-        tokio::spawn(async move {
-            use tokio::signal::unix::{SignalKind, signal};
-            let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
-            while hangup.recv().await.is_some() {
-                match hup.reload_accounts().await {
-                    Ok(n) => eprintln!("scs serve: SIGHUP: {n} accounts loaded"),
-                    Err(e) => eprintln!("scs serve: SIGHUP: accounts not reloaded: {e:#}"),
+        let db = scs_db::Db::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+        let mut router = axum::Router::new();
+        let mut monitor_app = None;
+        let mut status_app = None;
+        let mut summary = Vec::new();
+        if services.contains(&Service::Monitor) {
+            let store = Store::open(db.clone()).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+            let scopes = scs_standards::embedded::all_scopes()?;
+            let mut app = App::new(store, scopes)?;
+            app.base_url = base_url;
+            app.accounts_file = args.accounts.or(config.accounts);
+            app.fixed_now = args.evaluate_at;
+            app.templates_dir = args.templates.or(config.templates);
+            app.public_url = args.public_url.or(config.public_url);
+            app.reload_templates().context("loading the page templates")?;
+            let n = app.reload_accounts().await.context("loading accounts")?;
+            summary.push(format!("monitor ({n} accounts, {} webhooks)", webhooks.len()));
+            tokio::spawn(scs_monitor::changes::reevaluate_forever(app.clone(), std::time::Duration::from_secs(every)));
+            tokio::spawn(scs_monitor::webhooks::deliver_forever(app.clone(), webhooks));
+            let hup = app.clone();
+            tokio::spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
+                while hangup.recv().await.is_some() {
+                    match hup.reload_accounts().await {
+                        Ok(n) => eprintln!("scs serve: SIGHUP: {n} accounts loaded"),
+                        Err(e) => eprintln!("scs serve: SIGHUP: accounts not reloaded: {e:#}"),
+                    }
+                    if let Err(e) = hup.reload_templates() {
+                        eprintln!("scs serve: SIGHUP: templates not reloaded, the previous ones stay: {e}");
+                    }
                 }
-                if let Err(e) = hup.reload_templates() {
-                    eprintln!("scs serve: SIGHUP: templates not reloaded, the previous ones stay: {e}");
+            });
+            router = router.merge(scs_monitor::routes(app.clone(), max_body));
+            monitor_app = Some(app);
+        }
+        if services.contains(&Service::Status) {
+            let store = scs_status::Store::open(db.clone()).await.context("opening the status page's tables")?;
+            if let Some(file) = &provisioning {
+                let applied = scs_status::provision::apply(&store, file).await?;
+                for (kind, n) in &applied {
+                    eprintln!("scs serve: provisioned {n} {kind} from {}", file.display());
                 }
             }
-        });
-        axum::serve(listener, router(app, max_body))
+            let mut app = scs_status::App::new(store);
+            if let Some(max) = status_config.max_body {
+                app.max_body = max;
+            }
+            if let Some(oidc) = status_config.oidc {
+                app.oidc = Some(std::sync::Arc::new(scs_status::auth::Oidc::new(oidc)?));
+            }
+            let mut page = scs_status::page::PageConfig::default();
+            if let Some(title) = args.status_title.or(status_config.title) {
+                page.title = title;
+            }
+            app.page = std::sync::Arc::new(page);
+            summary.push(format!(
+                "status ({}{} webhooks)",
+                if app.oidc.is_some() { "OIDC, " } else { "" },
+                status_config.webhooks.len()
+            ));
+            tokio::spawn(scs_status::webhooks::deliver_forever(app.clone(), status_config.webhooks));
+            router = router.merge(scs_status::routes(app.clone()));
+            status_app = Some(app);
+        }
+        router = router.merge(shared_routes(monitor_app, status_app, &db));
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+        eprintln!(
+            "scs serve: {} on http://{} ({} database)",
+            summary.join(", "),
+            listener.local_addr()?,
+            db.backend(),
+        );
+        axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 crate::signals::shutdown_quietly().await;
             })
@@ -189,6 +262,74 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `/`, `/healthz`, `/metrics` and `/openapi.json` for the services that
+/// run: `/` is the status page when it runs (the monitor's overview stays at
+/// `/page/table`), the metrics and the OpenAPI document are the services'
+/// together.
+fn shared_routes(monitor: Option<App>, status: Option<scs_status::App>, db: &scs_db::Db) -> axum::Router {
+    use axum::http::{StatusCode, header};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::routing::get;
+    let mut doc = utoipa::openapi::OpenApiBuilder::new()
+        .info(utoipa::openapi::InfoBuilder::new().title("scs serve").version(env!("CARGO_PKG_VERSION")).build())
+        .build();
+    if monitor.is_some() {
+        doc.merge(scs_monitor::http::openapi());
+    }
+    if status.is_some() {
+        doc.merge(scs_status::openapi::openapi());
+    }
+    let doc = serde_json::to_value(&doc).unwrap_or_default();
+    let root = {
+        let (monitor, status) = (monitor.clone(), status.clone());
+        move || async move {
+            match (&status, &monitor) {
+                (Some(s), _) => scs_status::page::index(axum::extract::State(s.clone())).await,
+                (None, Some(m)) => Redirect::temporary(&format!("{}page/table", m.base_url)).into_response(),
+                (None, None) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    };
+    let metrics = move || async move {
+        let mut text = String::new();
+        if let Some(m) = &monitor {
+            match scs_monitor::http::metrics_text(m).await {
+                Ok(t) => text.push_str(&t),
+                Err(e) => {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, format!("monitor metrics: {e}\n")).into_response();
+                }
+            }
+        }
+        if let Some(s) = &status {
+            match scs_status::metrics::render(s).await {
+                Ok(t) => text.push_str(&t),
+                Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("status metrics: {e}\n")).into_response(),
+            }
+        }
+        let r: Response = ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response();
+        r
+    };
+    let health_db = db.clone();
+    let healthz = move || {
+        let db = health_db.clone();
+        async move {
+            match db.ping().await {
+                Ok(()) => axum::Json(serde_json::json!({"status": "ok", "database": db.backend()})).into_response(),
+                Err(e) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    axum::Json(serde_json::json!({"detail": format!("database: {e}")})),
+                )
+                    .into_response(),
+            }
+        }
+    };
+    axum::Router::new()
+        .route("/", get(root))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(move || async move { axum::Json(doc.clone()) }))
 }
 
 /// The URL without its password, for messages.
@@ -222,9 +363,8 @@ mod tests {
 
     #[test]
     fn services_are_checked() {
-        assert_eq!(services(&[]).unwrap(), [Service::Monitor]);
-        assert!(services(&["monitor".into()]).is_ok());
-        assert!(format!("{}", services(&["status".into()]).unwrap_err()).contains("not part of this build"));
+        assert_eq!(services(&[]).unwrap(), [Service::Monitor, Service::Status]);
+        assert_eq!(services(&["status".into(), "status".into()]).unwrap(), [Service::Status]);
         assert!(format!("{}", services(&["web".into()]).unwrap_err()).contains("unknown service"));
     }
 }

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Who may write. Reads are public; a write carries `Authorization: Bearer
+//! …` with either an API token made by `scs status token create` (stored as
+//! a SHA-256 hash, revocable) or, when an issuer is configured, an OIDC
+//! JWT checked against the issuer's JWKS: signature, `iss`, `exp`, `aud`
+//! when configured, and optionally one claim (`groups=status-admins`).
+//! Upstream runs the API behind Oathkeeper and Dex for this; here it is
+//! built in, so one process is the whole service.
+
+use crate::store::Store;
+use base64::Engine as _;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+use tokio::sync::RwLock;
+
+/// Prefix of API tokens, so secret scanners and people recognise them.
+pub const TOKEN_PREFIX: &str = "scs_status_";
+
+/// A new random API token (256 bits).
+pub fn new_token() -> Result<String, AuthError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AuthError::Unavailable(format!("no randomness: {e}")))?;
+    Ok(format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// What is stored of a token: its SHA-256 (tokens are random, so a fast
+/// hash is enough; a stolen database yields no usable token).
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a write was not authenticated.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No or a malformed `Authorization` header.
+    #[error("writes need an Authorization: Bearer token")]
+    Missing,
+    /// An unknown or revoked API token.
+    #[error("the API token is unknown or revoked")]
+    UnknownToken,
+    /// A JWT that failed a check.
+    #[error("the JWT is not accepted: {0}")]
+    Jwt(String),
+    /// The issuer's keys could not be fetched, the database failed.
+    #[error("cannot check credentials now: {0}")]
+    Unavailable(String),
+}
+
+/// OIDC settings (`[status.oidc]` in the serve config).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The issuer (`iss`), e.g. `https://status-idp.example`.
+    pub issuer: String,
+    /// The required audience (`aud`), usually the client id.
+    #[serde(default)]
+    pub audience: Option<String>,
+    /// Where the keys are; default: the issuer's discovery document.
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// A claim the token must carry, `name=value`; a list claim must contain
+    /// the value (`groups=status-admins`).
+    #[serde(default)]
+    pub required_claim: Option<String>,
+}
+
+/// Checks OIDC JWTs, keeping the issuer's keys for ten minutes and fetching
+/// them again at once for an unknown key id (key rotation), at most every
+/// 30 seconds.
+#[derive(Debug)]
+pub struct Oidc {
+    config: OidcConfig,
+    client: reqwest::Client,
+    keys: RwLock<Option<(Instant, JwkSet)>>,
+}
+
+const KEYS_FRESH: Duration = Duration::from_secs(600);
+const KEYS_REFETCH: Duration = Duration::from_secs(30);
+
+impl Oidc {
+    /// Checks the settings.
+    pub fn new(config: OidcConfig) -> Result<Self, AuthError> {
+        if let Some(c) = &config.required_claim
+            && !c.contains('=')
+        {
+            return Err(AuthError::Unavailable(format!("required_claim {c:?}: expected name=value")));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| AuthError::Unavailable(e.to_string()))?;
+        Ok(Self { config, client, keys: RwLock::new(None) })
+    }
+
+    async fn fetch_keys(&self) -> Result<JwkSet, AuthError> {
+        let fail = |e: reqwest::Error| AuthError::Unavailable(format!("fetching the issuer's keys: {e}"));
+        let url = match &self.config.jwks_url {
+            Some(u) => u.clone(),
+            None => {
+                #[derive(Deserialize)]
+                struct Discovery {
+                    jwks_uri: String,
+                }
+                let doc = format!("{}/.well-known/openid-configuration", self.config.issuer.trim_end_matches('/'));
+                let d: Discovery = self
+                    .client
+                    .get(&doc)
+                    .send()
+                    .await
+                    .map_err(fail)?
+                    .error_for_status()
+                    .map_err(fail)?
+                    .json()
+                    .await
+                    .map_err(fail)?;
+                d.jwks_uri
+            }
+        };
+        self.client.get(&url).send().await.map_err(fail)?.error_for_status().map_err(fail)?.json().await.map_err(fail)
+    }
+
+    async fn key(&self, kid: Option<&str>) -> Result<jsonwebtoken::jwk::Jwk, AuthError> {
+        let find = |set: &JwkSet| match kid {
+            Some(k) => set.find(k).cloned(),
+            None if set.keys.len() == 1 => set.keys.first().cloned(),
+            None => None,
+        };
+        if let Some((at, set)) = &*self.keys.read().await
+            && at.elapsed() < KEYS_FRESH
+            && let Some(k) = find(set)
+        {
+            return Ok(k);
+        }
+        let mut guard = self.keys.write().await;
+        if let Some((at, set)) = &*guard
+            && at.elapsed() < KEYS_REFETCH
+        {
+            return find(set).ok_or_else(|| AuthError::Jwt(format!("no key {kid:?} at the issuer")));
+        }
+        let set = self.fetch_keys().await?;
+        let key = find(&set);
+        *guard = Some((Instant::now(), set));
+        key.ok_or_else(|| AuthError::Jwt(format!("no key {kid:?} at the issuer")))
+    }
+
+    /// The token's subject (`sub`) when every check passes.
+    pub async fn verify(&self, token: &str) -> Result<String, AuthError> {
+        let header = decode_header(token).map_err(|e| AuthError::Jwt(e.to_string()))?;
+        let jwk = self.key(header.kid.as_deref()).await?;
+        let key = DecodingKey::from_jwk(&jwk).map_err(|e| AuthError::Jwt(format!("issuer key: {e}")))?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        match &self.config.audience {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        let claims =
+            decode::<serde_json::Value>(token, &key, &validation).map_err(|e| AuthError::Jwt(e.to_string()))?.claims;
+        if let Some((name, value)) = self.config.required_claim.as_deref().and_then(|c| c.split_once('=')) {
+            let ok = match &claims[name] {
+                serde_json::Value::String(s) => s == value,
+                serde_json::Value::Array(a) => a.iter().any(|v| v.as_str() == Some(value)),
+                _ => false,
+            };
+            if !ok {
+                return Err(AuthError::Jwt(format!("claim {name} does not hold {value:?}")));
+            }
+        }
+        Ok(claims["sub"].as_str().unwrap_or_default().to_owned())
+    }
+}
+
+/// An authenticated writer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `token:NAME` or `oidc:SUBJECT`, as the audit log names it.
+    pub name: String,
+    /// Whether it may read the audit log (admin tokens; OIDC writers with
+    /// the required claim).
+    pub admin: bool,
+}
+
+/// Checks an `Authorization` header value.
+pub async fn authenticate(store: &Store, oidc: Option<&Oidc>, header: Option<&str>) -> Result<Actor, AuthError> {
+    let token = header
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthError::Missing)?;
+    if token.starts_with(TOKEN_PREFIX) {
+        return match store.token_by_hash(&token_hash(token)).await {
+            Ok(Some((name, admin))) => Ok(Actor { name: format!("token:{name}"), admin }),
+            Ok(None) => Err(AuthError::UnknownToken),
+            Err(e) => Err(AuthError::Unavailable(e.to_string())),
+        };
+    }
+    match oidc {
+        Some(oidc) => {
+            let sub = oidc.verify(token).await?;
+            Ok(Actor { name: format!("oidc:{sub}"), admin: true })
+        }
+        None => Err(AuthError::UnknownToken),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 43);
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The OpenAPI document of the status page API (3.1, from the handlers'
+//! annotations): a superset of status-page-openapi v1.1.2's paths and
+//! operations, plus the audit log and the documented error answers.
+
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "SCS status page API", description = "status-page-openapi v1.1.2 compatible; writes need a bearer token"),
+    paths(
+        crate::http::get_phases, crate::http::create_phases,
+        crate::http::get_impact_types, crate::http::create_impact_type, crate::http::get_impact_type,
+        crate::http::update_impact_type, crate::http::delete_impact_type,
+        crate::http::get_severities, crate::http::create_severity, crate::http::get_severity,
+        crate::http::update_severity, crate::http::delete_severity,
+        crate::http::get_components, crate::http::create_component, crate::http::get_component,
+        crate::http::update_component, crate::http::delete_component,
+        crate::http::get_incidents, crate::http::create_incident, crate::http::get_incident,
+        crate::http::update_incident, crate::http::delete_incident,
+        crate::http::get_updates, crate::http::create_update, crate::http::get_update,
+        crate::http::patch_update, crate::http::delete_update,
+        crate::http::audit_log,
+    ),
+    tags((name = "phase"), (name = "impact"), (name = "component"), (name = "incident"), (name = "admin"))
+)]
+struct ApiDoc;
+
+/// The document as JSON.
+pub fn document() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
+/// The typed document, for merging with the other services' documents.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The public status page: server-rendered HTML and CSS, no script, so it
+//! works in any browser, a text browser and a screen reader. It shows what
+//! upstream's web front end shows: the state of every component now, active
+//! incidents and maintenance, the last 90 days per component as a strip
+//! coloured by the day's worst severity, and a page per incident with its
+//! updates.
+
+use crate::http::{ApiError, App};
+use crate::model::{Component, Incident, Severity, format_time, severity_of};
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Settings of the public page.
+#[derive(Debug, Clone)]
+pub struct PageConfig {
+    /// The page title.
+    pub title: String,
+    /// Days in the strip (upstream's `noOfDays`).
+    pub days: i64,
+    /// How far ahead planned maintenance is listed (`maintenancePreviewDays`).
+    pub maintenance_days: i64,
+}
+
+impl Default for PageConfig {
+    fn default() -> Self {
+        Self { title: "Status".to_owned(), days: 90, maintenance_days: 30 }
+    }
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The colour class of a severity value: maintenance (0), then by the upper
+/// bound of the severity holding it (the defaults' operational, limited,
+/// broken), or unknown above the highest defined value.
+pub fn level(severities: &[Severity], value: Option<i64>) -> &'static str {
+    match value {
+        None => "none",
+        Some(0) => "maintenance",
+        Some(v) => match severity_of(severities, v).map(|s| s.value) {
+            Some(0..=33) => "operational",
+            Some(34..=66) => "limited",
+            Some(_) => "broken",
+            None => "unknown",
+        },
+    }
+}
+
+fn severity_name(severities: &[Severity], value: i64) -> String {
+    if value == 0 {
+        return severities
+            .iter()
+            .find(|s| s.value == 0)
+            .map_or_else(|| "maintenance".to_owned(), |s| s.display_name.clone());
+    }
+    severity_of(severities, value).map_or_else(|| "unknown".to_owned(), |s| s.display_name.clone())
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1d2433}\
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}\
+.banner{padding:.8rem 1rem;border-radius:.4rem;color:#fff;font-weight:600}\
+.component{margin:.6rem 0 1.2rem}.component .name{font-weight:600}.state{float:right}\
+.strip{display:flex;gap:1px;margin-top:.3rem}.strip span{flex:1;height:2rem;border-radius:1px}\
+.operational{background:#2e9d4f}.limited{background:#f0a020}.broken{background:#d63a3a}\
+.maintenance{background:#4a7fe0}.unknown{background:lightsteelblue}.none{background:#2e9d4f}\
+.incident{border-left:.3rem solid #d63a3a;padding:.2rem .8rem;margin:.8rem 0}\
+.incident.maint{border-color:#4a7fe0}.muted{color:#5b6475;font-size:.9rem}\
+.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .2rem 0 .8rem;border-radius:2px}";
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><link rel=\"alternate\" type=\"application/atom+xml\" title=\"Incidents\" href=\"/incidents.atom\">\
+         <style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
+        esc(title)
+    ))
+}
+
+/// The worst severity per component per day: `[component][day]`.
+fn day_strips(
+    components: &[Component],
+    incidents: &[Incident],
+    first_day: NaiveDate,
+    days: i64,
+    now: DateTime<Utc>,
+) -> HashMap<String, Vec<(Option<i64>, Vec<String>)>> {
+    let mut strips: HashMap<String, Vec<(Option<i64>, Vec<String>)>> =
+        components.iter().map(|c| (c.id.clone(), vec![(None, Vec::new()); days as usize])).collect();
+    for incident in incidents {
+        let began = incident.began_at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let ended = incident.ended_at.unwrap_or(now).min(now);
+        for day in 0..days {
+            let start = (first_day + Duration::days(day)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+            let end = start + Duration::days(1);
+            if began >= end || ended < start {
+                continue;
+            }
+            for impact in &incident.affects {
+                if let Some(cell) = strips.get_mut(&impact.reference).and_then(|s| s.get_mut(day as usize)) {
+                    // maintenance (0) only colours a day that has nothing worse
+                    cell.0 = Some(cell.0.map_or(impact.severity, |w| w.max(impact.severity)));
+                    if !cell.1.contains(&incident.display_name) {
+                        cell.1.push(incident.display_name.clone());
+                    }
+                }
+            }
+        }
+    }
+    strips
+}
+
+/// `GET /`: the public page.
+pub async fn index(State(app): State<App>) -> Response {
+    match render_index(&app, Utc::now()).await {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, ApiError> {
+    let cfg = &app.page;
+    let severities = app.store.severities().await?;
+    let components = app.store.components(now).await?;
+    let first_day = now.date_naive() - Duration::days(cfg.days - 1);
+    let window_start = first_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let incidents = app.store.incidents(window_start, now + Duration::days(cfg.maintenance_days)).await?;
+    let names: HashMap<&str, &str> = components.iter().map(|c| (c.id.as_str(), c.display_name.as_str())).collect();
+    let mut body = String::new();
+    let _ = writeln!(body, "<h1>{}</h1>", esc(&cfg.title));
+
+    let active: Vec<&Incident> = incidents
+        .iter()
+        .filter(|i| i.began_at.is_none_or(|b| b <= now) && i.ended_at.is_none_or(|e| e > now))
+        .collect();
+    let (maintenance_now, incidents_now): (Vec<&Incident>, Vec<&Incident>) =
+        active.iter().partition(|i| !i.affects.is_empty() && i.affects.iter().all(|a| a.severity == 0));
+    let affected = components.iter().filter(|c| c.actively_affected_by.iter().any(|a| a.severity > 0)).count();
+    let worst = components.iter().flat_map(|c| &c.actively_affected_by).map(|a| a.severity).max();
+    let (class, text) = match worst {
+        Some(w) if w > 0 => {
+            (level(&severities, Some(w)), format!("{affected} of {} components affected", components.len()))
+        }
+        Some(_) => ("maintenance", "Maintenance in progress".to_owned()),
+        None => ("operational", "All systems operational".to_owned()),
+    };
+    let _ = writeln!(body, "<p class=\"banner {class}\" id=\"overall\">{}</p>", esc(&text));
+
+    let incident_html = |i: &Incident, maint: bool| {
+        let mut s = format!(
+            "<div class=\"incident{}\"><a href=\"/incident/{}\"><strong>{}</strong></a>",
+            if maint { " maint" } else { "" },
+            esc(&i.id),
+            esc(&i.display_name)
+        );
+        let comps: Vec<String> = i
+            .affects
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} ({})",
+                    esc(names.get(a.reference.as_str()).copied().unwrap_or("?")),
+                    esc(&severity_name(&severities, a.severity))
+                )
+            })
+            .collect();
+        let _ = write!(
+            s,
+            "<div class=\"muted\">{}{} · affects {}</div>",
+            i.began_at.map_or_else(|| "began: unknown".to_owned(), |b| format!("since {}", format_time(&b))),
+            i.ended_at.map_or_else(String::new, |e| format!(" until {}", format_time(&e))),
+            if comps.is_empty() { "no component".to_owned() } else { comps.join(", ") }
+        );
+        if !i.description.is_empty() {
+            let _ = write!(s, "<p>{}</p>", esc(&i.description));
+        }
+        s.push_str("</div>");
+        s
+    };
+    if !incidents_now.is_empty() {
+        let _ = writeln!(body, "<h2>Active incidents</h2>");
+        for i in &incidents_now {
+            body.push_str(&incident_html(i, false));
+        }
+    }
+    let planned: Vec<&Incident> = incidents
+        .iter()
+        .filter(|i| {
+            i.began_at.is_some_and(|b| b > now) && !i.affects.is_empty() && i.affects.iter().all(|a| a.severity == 0)
+        })
+        .collect();
+    if !maintenance_now.is_empty() || !planned.is_empty() {
+        let _ = writeln!(body, "<h2>Maintenance</h2>");
+        for i in maintenance_now.iter().chain(planned.iter()) {
+            body.push_str(&incident_html(i, true));
+        }
+    }
+
+    let _ = writeln!(body, "<h2>Components</h2>");
+    let _ = writeln!(
+        body,
+        "<p class=\"legend muted\">Last {} days:<span class=\"operational\"></span>operational\
+         <span class=\"limited\"></span>limited<span class=\"broken\"></span>broken\
+         <span class=\"maintenance\"></span>maintenance</p>",
+        cfg.days
+    );
+    let strips = day_strips(&components, &incidents, first_day, cfg.days, now);
+    for c in &components {
+        let now_worst = c.actively_affected_by.iter().map(|a| a.severity).max();
+        let state = match now_worst {
+            None => "operational".to_owned(),
+            Some(w) => severity_name(&severities, w),
+        };
+        let _ = write!(
+            body,
+            "<div class=\"component\" data-component=\"{}\"><span class=\"name\">{}</span>\
+             <span class=\"state {}\" style=\"color:#fff;padding:0 .4rem;border-radius:.2rem\">{}</span><div class=\"strip\">",
+            esc(&c.id),
+            esc(&c.display_name),
+            level(&severities, now_worst.or(Some(1))),
+            esc(&state)
+        );
+        for (day, (worst, names)) in strips.get(&c.id).into_iter().flatten().enumerate() {
+            let date = first_day + Duration::days(day as i64);
+            let label = match worst {
+                None => format!("{date}: no incident"),
+                Some(w) => format!("{date}: {} ({})", severity_name(&severities, *w), names.join(", ")),
+            };
+            let _ = write!(
+                body,
+                "<span class=\"{}\" data-day=\"{date}\" title=\"{}\" aria-label=\"{}\"></span>",
+                level(&severities, *worst),
+                esc(&label),
+                esc(&label)
+            );
+        }
+        body.push_str("</div></div>\n");
+    }
+    let _ = writeln!(
+        body,
+        "<p class=\"muted\">Updated {} · <a href=\"/incidents.atom\">Atom feed</a> · <a href=\"/openapi.json\">API</a></p>",
+        format_time(&now)
+    );
+    Ok(page(&cfg.title, &body))
+}
+
+/// `GET /incident/{id}`: one incident with its updates.
+pub async fn incident_page(State(app): State<App>, Path(id): Path<String>) -> Response {
+    match render_incident(&app, &id).await {
+        Ok(html) => html.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> {
+    let incident = app.store.incident(id).await?;
+    let updates = app.store.updates(id).await?;
+    let severities = app.store.severities().await?;
+    let components = app.store.components(Utc::now()).await?;
+    let types = app.store.impact_types().await?;
+    let phase = match incident.phase {
+        Some(p) => app
+            .store
+            .phases(Some(i64::from(p.generation)))
+            .await
+            .ok()
+            .and_then(|l| l.phases.get(p.order as usize).cloned()),
+        None => None,
+    };
+    let mut body =
+        format!("<p><a href=\"/\">← {}</a></p><h1>{}</h1>", esc(&app.page.title), esc(&incident.display_name));
+    let _ = write!(
+        body,
+        "<p class=\"muted\">Began {} · {} {}</p>",
+        incident.began_at.map_or_else(|| "unknown".to_owned(), |b| format_time(&b)),
+        incident.ended_at.map_or_else(|| "ongoing".to_owned(), |e| format!("ended {}", format_time(&e))),
+        phase.map_or_else(String::new, |p| format!("· phase: {}", esc(&p)))
+    );
+    if !incident.description.is_empty() {
+        let _ = write!(body, "<p>{}</p>", esc(&incident.description));
+    }
+    body.push_str("<h2>Affected components</h2><ul>");
+    for a in &incident.affects {
+        let name = components.iter().find(|c| c.id == a.reference).map_or("?", |c| c.display_name.as_str());
+        let kind = types.iter().find(|t| t.id == a.kind).map_or("?", |t| t.display_name.as_str());
+        let _ = write!(
+            body,
+            "<li><span class=\"{}\" style=\"display:inline-block;width:.8rem;height:.8rem\"></span> {}: {} ({})</li>",
+            level(&severities, Some(a.severity)),
+            esc(name),
+            esc(kind),
+            esc(&severity_name(&severities, a.severity))
+        );
+    }
+    body.push_str("</ul><h2>Updates</h2>");
+    if updates.is_empty() {
+        body.push_str("<p class=\"muted\">No updates yet.</p>");
+    }
+    for u in &updates {
+        let _ = write!(
+            body,
+            "<div class=\"incident maint\"><strong>{}</strong> <span class=\"muted\">{}</span><p>{}</p></div>",
+            esc(&u.display_name),
+            u.created_at.map_or_else(String::new, |t| format_time(&t)),
+            esc(&u.description)
+        );
+    }
+    Ok(page(&format!("{} – {}", incident.display_name, app.page.title), &body))
+}
