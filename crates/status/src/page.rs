@@ -94,6 +94,10 @@ fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
+/// One day of a component: the worst severity (none without incidents) and
+/// the incidents that day.
+type Day = (Option<i64>, Vec<String>);
+
 /// The worst severity per component per day: `[component][day]`.
 fn day_strips(
     components: &[Component],
@@ -101,8 +105,8 @@ fn day_strips(
     first_day: NaiveDate,
     days: i64,
     now: DateTime<Utc>,
-) -> HashMap<String, Vec<(Option<i64>, Vec<String>)>> {
-    let mut strips: HashMap<String, Vec<(Option<i64>, Vec<String>)>> =
+) -> HashMap<String, Vec<Day>> {
+    let mut strips: HashMap<String, Vec<Day>> =
         components.iter().map(|c| (c.id.clone(), vec![(None, Vec::new()); days as usize])).collect();
     for incident in incidents {
         let began = incident.began_at.unwrap_or(DateTime::<Utc>::MIN_UTC);
