@@ -7,7 +7,7 @@
 //! updates.
 
 use crate::http::{ApiError, App};
-use crate::model::{Component, Incident, Severity, format_time, severity_of};
+use crate::model::{Component, Incident, Severity, severity_of};
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -29,6 +29,11 @@ impl Default for PageConfig {
     fn default() -> Self {
         Self { title: "Status".to_owned(), days: 90, maintenance_days: 30 }
     }
+}
+
+/// A time as people read it on the page (the API keeps RFC 3339).
+fn when(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// Escapes text for HTML.
@@ -188,8 +193,8 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
         let _ = write!(
             s,
             "<div class=\"muted\">{}{} · affects {}</div>",
-            i.began_at.map_or_else(|| "began: unknown".to_owned(), |b| format!("since {}", format_time(&b))),
-            i.ended_at.map_or_else(String::new, |e| format!(" until {}", format_time(&e))),
+            i.began_at.map_or_else(|| "began: unknown".to_owned(), |b| format!("since {}", when(&b))),
+            i.ended_at.map_or_else(String::new, |e| format!(" until {}", when(&e))),
             if comps.is_empty() { "no component".to_owned() } else { comps.join(", ") }
         );
         if !i.description.is_empty() {
@@ -260,7 +265,7 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
     let _ = writeln!(
         body,
         "<p class=\"muted\">Updated {} · <a href=\"/incidents.atom\">Atom feed</a> · <a href=\"/openapi.json\">API</a></p>",
-        format_time(&now)
+        when(&now)
     );
     Ok(page(&cfg.title, &body))
 }
@@ -293,8 +298,8 @@ async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> 
     let _ = write!(
         body,
         "<p class=\"muted\">Began {} · {} {}</p>",
-        incident.began_at.map_or_else(|| "unknown".to_owned(), |b| format_time(&b)),
-        incident.ended_at.map_or_else(|| "ongoing".to_owned(), |e| format!("ended {}", format_time(&e))),
+        incident.began_at.map_or_else(|| "unknown".to_owned(), |b| when(&b)),
+        incident.ended_at.map_or_else(|| "ongoing".to_owned(), |e| format!("ended {}", when(&e))),
         phase.map_or_else(String::new, |p| format!("· phase: {}", esc(&p)))
     );
     if !incident.description.is_empty() {
@@ -322,7 +327,7 @@ async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> 
             body,
             "<div class=\"incident maint\"><strong>{}</strong> <span class=\"muted\">{}</span><p>{}</p></div>",
             esc(&u.display_name),
-            u.created_at.map_or_else(String::new, |t| format_time(&t)),
+            u.created_at.map_or_else(String::new, |t| when(&t)),
             esc(&u.description)
         );
     }
