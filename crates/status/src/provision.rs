@@ -35,9 +35,10 @@ pub enum ProvisionError {
     Store(#[from] StoreError),
 }
 
+/// A checked provisioning file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct File {
+pub struct Provisioning {
     #[serde(default)]
     impact_types: Vec<NamedItem>,
     #[serde(default)]
@@ -80,14 +81,19 @@ struct SeverityItem {
 /// What [`apply`] wrote: (kind, items) for each kind it filled.
 pub type Applied = Vec<(&'static str, usize)>;
 
-/// Applies the file at `path`. Every item is checked as the API would check
-/// it before anything is written.
+/// Applies the file at `path` (see [`parse`] and [`apply_parsed`]).
 pub async fn apply(store: &Store, path: &Path) -> Result<Applied, ProvisionError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ProvisionError::Read { path: name.clone(), source })?;
-    let file: File = serde_saphyr::from_str(&text)
-        .map_err(|e| ProvisionError::Invalid { path: name.clone(), message: e.to_string() })?;
-    let bad = |message: String| ProvisionError::Invalid { path: name.clone(), message };
+    apply_parsed(store, &parse(&name, &text)?).await
+}
+
+/// Parses a provisioning file and checks every item as the API would check
+/// it, so nothing is written from a file with a mistake in it.
+pub fn parse(name: &str, text: &str) -> Result<Provisioning, ProvisionError> {
+    let file: Provisioning = serde_saphyr::from_str(text)
+        .map_err(|e| ProvisionError::Invalid { path: name.to_owned(), message: e.to_string() })?;
+    let bad = |message: String| ProvisionError::Invalid { path: name.to_owned(), message };
     // check everything first, through the API's own rules
     for (i, t) in file.impact_types.iter().enumerate() {
         let body = serde_json::json!({"displayName": t.displayname, "description": t.description}).to_string();
@@ -118,6 +124,12 @@ pub async fn apply(store: &Store, path: &Path) -> Result<Applied, ProvisionError
     if !file.severities.is_empty() && !file.severities.iter().any(|s| s.value == 100) {
         return Err(bad("severities: one severity must have value 100".to_owned()));
     }
+    Ok(file)
+}
+
+/// Writes a checked file's kinds into the tables that are still empty.
+pub async fn apply_parsed(store: &Store, file: &Provisioning) -> Result<Applied, ProvisionError> {
+    let phases: Vec<String> = file.phases.iter().map(|p| p.name.clone()).collect();
     let mut applied = Applied::new();
     if !file.impact_types.is_empty() && store.count(Table::ImpactTypes).await? == 0 {
         for t in &file.impact_types {
@@ -142,4 +154,36 @@ pub async fn apply(store: &Store, path: &Path) -> Result<Applied, ProvisionError
         applied.push(("severities", file.severities.len()));
     }
     Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "impactTypes:\n  - displayname: Performance\ncomponents:\n  - displayname: Storage\n    labels: {az: '1'}\n\
+                        phases:\n  - name: Open\n  - name: Done\nseverities:\n  - name: ok\n    value: 33\n  - name: broken\n    value: 100\n";
+
+    #[test]
+    fn mistakes_name_the_file_and_item() {
+        let e = parse("p.yaml", "components:\n  - displayname: ''\n").unwrap_err().to_string();
+        assert_eq!(e, "p.yaml: components[0].displayName: must not be empty");
+        let e = parse("p.yaml", "severities:\n  - name: a\n    value: 50\n").unwrap_err().to_string();
+        assert_eq!(e, "p.yaml: severities: one severity must have value 100");
+        let e = parse("p.yaml", "severities:\n  - name: a\n    value: 150\n").unwrap_err().to_string();
+        assert_eq!(e, "p.yaml: severities[0].value: 150 is outside 0..100");
+        let e = parse("p.yaml", "component:\n  - displayname: x\n").unwrap_err().to_string();
+        assert!(e.starts_with("p.yaml: ") && e.contains("component") && e.contains("line 1"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn applying_twice_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("p.db").display())).await.unwrap();
+        let file = parse("p.yaml", FILE).unwrap();
+        let first = apply_parsed(&store, &file).await.unwrap();
+        assert_eq!(first, [("impact types", 1), ("components", 1), ("phases", 2), ("severities", 2)]);
+        assert!(apply_parsed(&store, &file).await.unwrap().is_empty());
+        assert_eq!(store.phases(None).await.unwrap().generation, 1);
+        assert_eq!(store.components(chrono::Utc::now()).await.unwrap().len(), 1);
+    }
 }
