@@ -36,6 +36,9 @@ pub struct App {
     pub requests: Arc<crate::metrics::Requests>,
     /// Page settings.
     pub page: Arc<crate::page::PageConfig>,
+    /// Origins whose scripts may call the API (upstream's web front end
+    /// served from another host); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 impl App {
@@ -47,6 +50,7 @@ impl App {
             max_body: 1 << 20,
             requests: Arc::default(),
             page: Arc::new(crate::page::PageConfig::default()),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -138,7 +142,8 @@ pub struct OrderBody {
 /// The API's routes (without `/`, `/healthz`, `/metrics`, `/openapi.json`,
 /// which `scs serve` shares between services).
 pub fn routes(app: App) -> Router {
-    Router::new()
+    let cors = cors(&app.cors_origins);
+    let router = Router::new()
         .route("/phases", get(get_phases).post(create_phases))
         .route("/impacttypes", get(get_impact_types).post(create_impact_type))
         .route("/impacttypes/{impactTypeId}", get(get_impact_type).patch(update_impact_type).delete(delete_impact_type))
@@ -158,7 +163,29 @@ pub fn routes(app: App) -> Router {
         .route("/incident/{id}", get(crate::page::incident_page))
         .layer(middleware::from_fn_with_state(app.clone(), guard_writes))
         .layer(middleware::from_fn_with_state(app.clone(), crate::metrics::track))
-        .with_state(app)
+        .with_state(app);
+    match cors {
+        Some(layer) => router.layer(layer),
+        None => router,
+    }
+}
+
+/// CORS for the configured origins: the methods and headers the web front
+/// end uses, bearer tokens in the `Authorization` header (no cookies).
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<HeaderValue> =
+        origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// The status page alone: the API, the public page at `/`, `/healthz`,

@@ -90,6 +90,8 @@ struct StatusConfig {
     title: Option<String>,
     provisioning: Option<PathBuf>,
     max_body: Option<usize>,
+    #[serde(default)]
+    cors_origins: Vec<String>,
     oidc: Option<scs_status::auth::OidcConfig>,
     #[serde(default, rename = "webhook")]
     webhooks: Vec<scs_status::webhooks::Webhook>,
@@ -229,6 +231,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some(max) = status_config.max_body {
                 app.max_body = max;
             }
+            app.cors_origins = status_config.cors_origins;
             if let Some(oidc) = status_config.oidc {
                 app.oidc = Some(std::sync::Arc::new(scs_status::auth::Oidc::new(oidc)?));
             }
