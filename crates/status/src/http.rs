@@ -162,6 +162,9 @@ pub fn routes(app: App) -> Router {
         .route("/incidents.atom", get(crate::feed::atom))
         .route("/incident/{id}", get(crate::page::incident_page))
         .layer(middleware::from_fn_with_state(app.clone(), guard_writes))
+        // the guard answers oversized bodies with a JSON error; this keeps the
+        // handlers' extractor from applying its own, smaller default
+        .layer(axum::extract::DefaultBodyLimit::max(app.max_body))
         .layer(middleware::from_fn_with_state(app.clone(), crate::metrics::track))
         .with_state(app);
     match cors {
