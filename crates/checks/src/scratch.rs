@@ -156,6 +156,7 @@ pub async fn delete(session: &Session, created: &Created) -> Result<(), DeleteEr
             wait_gone(|| async { session.get_backup(id).await.map(|b| b.status) }).await
         }
         Kind::Volume => {
+            release_orphaned_attachments(session, id).await?;
             wait_settled(|| async { session.get_volume(id).await.map(|v| v.status) }).await?;
             session.delete_volume(id).await?;
             wait_gone(|| async { session.get_volume(id).await.map(|v| v.status) }).await
@@ -171,6 +172,50 @@ pub async fn delete(session: &Session, created: &Created) -> Result<(), DeleteEr
         Kind::Network => Ok(session.delete_network_object("networks", id).await?),
         Kind::SecurityGroup => Ok(session.delete_security_group(id).await?),
     }
+}
+
+/// A volume of ours stays `reserved` or `attaching` when its server was
+/// deleted while Nova attached it (a run interrupted at that moment): Nova
+/// never finishes the attachment and Cinder refuses the delete until an
+/// admin resets it. Attachments whose server is gone are deleted, and a
+/// volume left `attaching` without attachments is unreserved, both as the
+/// owner; then the delete proceeds. Attachments to existing servers are
+/// left alone.
+async fn release_orphaned_attachments(session: &Session, id: &str) -> Result<(), DeleteError> {
+    let status = match session.get_volume(id).await {
+        Ok(v) => v.status,
+        Err(e) if is_not_found(&e) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if status != "reserved" && status != "attaching" {
+        return Ok(());
+    }
+    let attachments = match session.volume_attachments(id).await {
+        Ok(a) => a,
+        // a cloud without the attachments API: wait as before
+        Err(e) if e.status().is_some_and(|s| s.as_u16() == 404 || s.as_u16() == 406) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut live = 0;
+    for a in &attachments {
+        let server_gone = match &a.instance {
+            None => true,
+            Some(server) => match session.get_server(server).await {
+                Err(e) if is_not_found(&e) => true,
+                Err(e) => return Err(e.into()),
+                Ok(_) => false,
+            },
+        };
+        if server_gone {
+            session.delete_attachment(&a.id).await?;
+        } else {
+            live += 1;
+        }
+    }
+    if live == 0 && session.get_volume(id).await.is_ok_and(|v| v.status == "attaching") {
+        session.unreserve_volume(id).await?;
+    }
+    Ok(())
 }
 
 /// Statuses in which Cinder refuses a delete; wait for them to pass.

@@ -30,6 +30,22 @@ pub struct Restore {
 
 const TYPES: [&str; 3] = ["volumev3", "block-storage", "volume"];
 
+/// The microversion of Cinder's attachments API.
+const ATTACHMENTS: (&str, &str) = ("OpenStack-API-Version", "volume 3.27");
+
+/// A volume attachment (Cinder's attachments API).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Attachment {
+    /// Id.
+    pub id: String,
+    /// `reserved`, `attaching`, `attached`, ...
+    #[serde(default)]
+    pub status: String,
+    /// The server it is (to be) attached to.
+    #[serde(default)]
+    pub instance: Option<String>,
+}
+
 impl Session {
     /// Creates a volume of `size_gib`.
     pub async fn create_volume(&self, name: &str, size_gib: u32) -> Result<StorageObject, ApiError> {
@@ -78,6 +94,34 @@ impl Session {
     pub async fn delete_volume(&self, id: &str) -> Result<(), ApiError> {
         let base = self.endpoint(&TYPES)?;
         self.delete(&format!("{base}/volumes/{id}")).await
+    }
+
+    /// A volume's attachments (microversion 3.27).
+    pub async fn volume_attachments(&self, volume_id: &str) -> Result<Vec<Attachment>, ApiError> {
+        #[derive(Deserialize)]
+        struct W {
+            attachments: Vec<Attachment>,
+        }
+        let base = self.endpoint(&TYPES)?;
+        let url = format!("{base}/attachments?volume_id={volume_id}");
+        Ok(self.get::<W>(&url, &[ATTACHMENTS]).await?.attachments)
+    }
+
+    /// Deletes an attachment, which releases the volume (the owner may; 404 = gone).
+    pub async fn delete_attachment(&self, id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&TYPES)?;
+        match self.send(reqwest::Method::DELETE, &format!("{base}/attachments/{id}"), None, &[ATTACHMENTS]).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.status() == Some(reqwest::StatusCode::NOT_FOUND) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Returns a volume stuck in `attaching` without attachments to
+    /// `available` (`os-unreserve`; the owner may).
+    pub async fn unreserve_volume(&self, id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&TYPES)?;
+        self.post_action(&format!("{base}/volumes/{id}/action"), &json!({ "os-unreserve": {} })).await
     }
 
     /// Backs a volume up.
