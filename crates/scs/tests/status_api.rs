@@ -15,18 +15,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-/// The upstream spec: beside `SCS_UPSTREAM_DIR` (the scs-standards checkout
-/// `.ci/run` finds), or in `../shared/upstream` beside the project.
-fn spec_path() -> std::path::PathBuf {
-    match std::env::var_os("SCS_UPSTREAM_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir).join("../status-page-openapi/openapi.yaml"),
-        None => std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/upstream/status-page-openapi/openapi.yaml"
-        )),
-    }
-}
-
 /// The upstream spec as JSON Schema (draft 4 plus OpenAPI's `nullable`).
 struct Contract {
     doc: Value,
@@ -49,7 +37,8 @@ fn convert_nullable(v: &mut Value) {
 
 impl Contract {
     fn load() -> Self {
-        let text = std::fs::read_to_string(spec_path()).unwrap_or_else(|e| panic!("{}: {e}", spec_path().display()));
+        let text = std::fs::read_to_string(scs_testkit::status_page_openapi())
+            .unwrap_or_else(|e| panic!("{}: {e}", scs_testkit::status_page_openapi().display()));
         let mut doc: Value = serde_saphyr::from_str(&text).unwrap();
         convert_nullable(&mut doc);
         Self { doc }

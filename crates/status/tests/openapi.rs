@@ -8,21 +8,10 @@
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The upstream spec: beside `SCS_UPSTREAM_DIR` (the scs-standards checkout
-/// `.ci/run` finds), or in `../shared/upstream` beside the project.
-fn spec_path() -> std::path::PathBuf {
-    match std::env::var_os("SCS_UPSTREAM_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir).join("../status-page-openapi/openapi.yaml"),
-        None => std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/upstream/status-page-openapi/openapi.yaml"
-        )),
-    }
-}
-
 #[test]
 fn superset_of_the_upstream_spec() {
-    let upstream: Value = serde_saphyr::from_str(&std::fs::read_to_string(spec_path()).unwrap()).unwrap();
+    let upstream: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(scs_testkit::status_page_openapi()).unwrap()).unwrap();
     let ours = scs_status::openapi::document();
     let mut checked = 0;
     for (path, item) in upstream["paths"].as_object().unwrap() {

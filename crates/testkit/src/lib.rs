@@ -1,14 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Test support for the scs crates: a real headless Chromium (Debian's
 //! `chromium`, driven over WebDriver by `chromedriver`), so pages are tested
-//! as a visitor's browser renders them. `.ci/run` installs both; locally
-//! `SCS_SKIP_BROWSER=1` opts out.
+//! as a visitor's browser renders them (`.ci/run` installs both; locally
+//! `SCS_SKIP_BROWSER=1` opts out), and where the upstream reference files are.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a panic is a failed test
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+/// status-page-openapi's `openapi.yaml`: beside `SCS_UPSTREAM_DIR` (the
+/// scs-standards checkout `.ci/run` finds), or in `../shared/upstream`
+/// beside the project.
+pub fn status_page_openapi() -> PathBuf {
+    match std::env::var_os("SCS_UPSTREAM_DIR") {
+        Some(dir) => PathBuf::from(dir).join("../status-page-openapi/openapi.yaml"),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/upstream/status-page-openapi/openapi.yaml"
+        )),
+    }
+}
 
 /// A headless Chromium session; the driver process ends with it.
 pub struct Driver {
