@@ -165,6 +165,58 @@ macro_rules! record_event {
     }};
 }
 
+/// Reads incidents matching a filter on `status_incident i` (a literal, so
+/// the queries stay literals), with their impacts and update orders: three
+/// queries, the last two selecting by `incident_id IN (…)` so both backends
+/// seek by the primary keys' incident prefix.
+macro_rules! incidents_by {
+    ($self:expr, $filter:literal, $($bind:expr),+) => {{
+        on_db!(&$self.db, pool => {
+            let rows = sqlx::query(concat!(
+                "SELECT i.id, i.display_name, i.description, i.began_at, i.ended_at, i.phase_generation, i.phase_order \
+                 FROM status_incident i WHERE ", $filter, " ORDER BY i.began_at, i.id"))
+                $(.bind($bind))+.fetch_all(pool).await?;
+            let impacts = sqlx::query(concat!(
+                "SELECT m.incident_id, m.component_id, m.impact_type_id, m.severity FROM status_impact m \
+                 WHERE m.incident_id IN (SELECT i.id FROM status_incident i WHERE ", $filter, ") \
+                 ORDER BY m.severity DESC, m.component_id, m.impact_type_id"))
+                $(.bind($bind))+.fetch_all(pool).await?;
+            let updates = sqlx::query(concat!(
+                "SELECT u.incident_id, u.ord FROM status_update u \
+                 WHERE u.incident_id IN (SELECT i.id FROM status_incident i WHERE ", $filter, ") ORDER BY u.ord"))
+                $(.bind($bind))+.fetch_all(pool).await?;
+            let mut affects: HashMap<String, Vec<Impact>> = HashMap::new();
+            for r in impacts {
+                affects.entry(r.try_get("incident_id")?).or_default().push(Impact {
+                    kind: r.try_get("impact_type_id")?, reference: r.try_get("component_id")?, severity: r.try_get("severity")?,
+                });
+            }
+            let mut orders: HashMap<String, Vec<i64>> = HashMap::new();
+            for r in updates {
+                orders.entry(r.try_get("incident_id")?).or_default().push(r.try_get("ord")?);
+            }
+            rows.iter().map(|r| {
+                let id: String = r.try_get("id")?;
+                let generation: Option<i64> = r.try_get("phase_generation")?;
+                let order: Option<i64> = r.try_get("phase_order")?;
+                Ok(Incident {
+                    affects: affects.remove(&id).unwrap_or_default(),
+                    updates: orders.remove(&id).unwrap_or_default(),
+                    display_name: r.try_get("display_name")?,
+                    description: r.try_get("description")?,
+                    began_at: r.try_get::<Option<i64>, _>("began_at")?.map(from_micros),
+                    ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(from_micros),
+                    phase: match (generation, order) {
+                        (Some(g), Some(o)) => Some(PhaseRef { generation: g as u32, order: o as u32 }),
+                        _ => None,
+                    },
+                    id,
+                })
+            }).collect::<Result<Vec<Incident>>>()
+        })
+    }};
+}
+
 /// The status page's storage.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -388,8 +440,8 @@ impl Store {
         on_db!(&self.db, pool => {
             let rows = sqlx::query(
                 "SELECT m.component_id, m.impact_type_id, m.incident_id, m.severity FROM status_impact m \
-                 JOIN status_incident i ON i.id = m.incident_id \
-                 WHERE (i.began_at IS NULL OR i.began_at <= $1) AND (i.ended_at IS NULL OR i.ended_at > $1) \
+                 WHERE m.incident_id IN (SELECT i.id FROM status_incident i \
+                     WHERE COALESCE(i.began_at, -9223372036854775807) <= $1 AND COALESCE(i.ended_at, 9223372036854775807) > $1) \
                  AND ($2 IS NULL OR m.component_id = $2) \
                  ORDER BY m.severity DESC, m.incident_id, m.impact_type_id")
                 .bind(at).bind(component).fetch_all(pool).await?;
@@ -483,70 +535,24 @@ impl Store {
     /// Incidents overlapping `[start, end]` (open ones that began by `end`
     /// included), oldest first, with their impacts and update orders.
     pub async fn incidents(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Vec<Incident>> {
-        self.incidents_where(Some((to_micros(&start), to_micros(&end))), None).await
+        let (start, end) = (to_micros(&start), to_micros(&end));
+        // the COALESCE forms are what the expression index on the end covers
+        incidents_by!(
+            self,
+            "COALESCE(i.began_at, -9223372036854775807) <= $2 AND COALESCE(i.ended_at, 9223372036854775807) >= $1",
+            start,
+            end
+        )
     }
 
     /// One incident.
     pub async fn incident(&self, id: &str) -> Result<Incident> {
         let id = path_id("incidentId", id)?;
-        match self.incidents_where(None, Some(&id)).await?.pop() {
+        let found: Vec<Incident> = incidents_by!(self, "i.id = $1", &id)?;
+        match found.into_iter().next() {
             Some(i) => Ok(i),
             None => not_found(format!("no incident {id}")),
         }
-    }
-
-    async fn incidents_where(&self, window: Option<(i64, i64)>, id: Option<&str>) -> Result<Vec<Incident>> {
-        let (start, end) = window.map_or((None, None), |(s, e)| (Some(s), Some(e)));
-        // one filter, used by the three queries
-        macro_rules! filter {
-            () => {
-                "($1 IS NULL OR ((i.began_at IS NULL OR i.began_at <= $2) AND (i.ended_at IS NULL OR i.ended_at >= $1))) \
-                 AND ($3 IS NULL OR i.id = $3)"
-            };
-        }
-        on_db!(&self.db, pool => {
-            let rows = sqlx::query(concat!(
-                "SELECT i.id, i.display_name, i.description, i.began_at, i.ended_at, i.phase_generation, i.phase_order \
-                 FROM status_incident i WHERE ", filter!(), " ORDER BY i.began_at, i.id"))
-                .bind(start).bind(end).bind(id).fetch_all(pool).await?;
-            let impacts = sqlx::query(concat!(
-                "SELECT m.incident_id, m.component_id, m.impact_type_id, m.severity FROM status_impact m \
-                 JOIN status_incident i ON i.id = m.incident_id WHERE ", filter!(),
-                " ORDER BY m.severity DESC, m.component_id, m.impact_type_id"))
-                .bind(start).bind(end).bind(id).fetch_all(pool).await?;
-            let updates = sqlx::query(concat!(
-                "SELECT u.incident_id, u.ord FROM status_update u \
-                 JOIN status_incident i ON i.id = u.incident_id WHERE ", filter!(), " ORDER BY u.ord"))
-                .bind(start).bind(end).bind(id).fetch_all(pool).await?;
-            let mut affects: HashMap<String, Vec<Impact>> = HashMap::new();
-            for r in impacts {
-                affects.entry(r.try_get("incident_id")?).or_default().push(Impact {
-                    kind: r.try_get("impact_type_id")?, reference: r.try_get("component_id")?, severity: r.try_get("severity")?,
-                });
-            }
-            let mut orders: HashMap<String, Vec<i64>> = HashMap::new();
-            for r in updates {
-                orders.entry(r.try_get("incident_id")?).or_default().push(r.try_get("ord")?);
-            }
-            rows.iter().map(|r| {
-                let id: String = r.try_get("id")?;
-                let generation: Option<i64> = r.try_get("phase_generation")?;
-                let order: Option<i64> = r.try_get("phase_order")?;
-                Ok(Incident {
-                    affects: affects.remove(&id).unwrap_or_default(),
-                    updates: orders.remove(&id).unwrap_or_default(),
-                    display_name: r.try_get("display_name")?,
-                    description: r.try_get("description")?,
-                    began_at: r.try_get::<Option<i64>, _>("began_at")?.map(from_micros),
-                    ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(from_micros),
-                    phase: match (generation, order) {
-                        (Some(g), Some(o)) => Some(PhaseRef { generation: g as u32, order: o as u32 }),
-                        _ => None,
-                    },
-                    id,
-                })
-            }).collect()
-        })
     }
 
     /// Creates an incident from a checked body; its references must exist.
