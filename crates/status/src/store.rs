@@ -174,7 +174,7 @@ macro_rules! incidents_by {
         on_db!(&$self.db, pool => {
             let rows = sqlx::query(concat!(
                 "SELECT i.id, i.display_name, i.description, i.began_at, i.ended_at, i.phase_generation, i.phase_order \
-                 FROM status_incident i WHERE ", $filter, " ORDER BY i.began_at, i.id"))
+                 FROM status_incident i WHERE ", $filter))
                 $(.bind($bind))+.fetch_all(pool).await?;
             let impacts = sqlx::query(concat!(
                 "SELECT m.incident_id, m.component_id, m.impact_type_id, m.severity FROM status_impact m \
@@ -213,6 +213,12 @@ macro_rules! incidents_by {
                     id,
                 })
             }).collect::<Result<Vec<Incident>>>()
+        })
+        // sorted here: an ORDER BY would make SQLite walk the index on the
+        // beginning instead of reading only the incidents the end index selects
+        .map(|mut v| {
+            v.sort_by(|a, b| (a.began_at, &a.id).cmp(&(b.began_at, &b.id)));
+            v
         })
     }};
 }
