@@ -118,8 +118,3 @@ impl BeginWrite for PgPool {
 pub fn unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
-
-/// Whether a database error is a foreign-key violation.
-pub fn foreign_key_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
-}

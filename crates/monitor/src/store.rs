@@ -195,11 +195,6 @@ impl Store {
         Ok(Self { db })
     }
 
-    /// The shared database.
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     /// Which backend (for `/healthz` and metrics).
     pub fn backend(&self) -> &'static str {
         self.db.backend()

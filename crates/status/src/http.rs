@@ -251,7 +251,8 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
                 String::new(),
             ),
             Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
+                // the audit log keeps the first 4 KiB; copy no more than that
+                let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4100)]).into_owned();
                 let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
                 (name, response, text)
             }

@@ -116,12 +116,10 @@ fn day_strips(
     for incident in incidents {
         let began = incident.began_at.unwrap_or(DateTime::<Utc>::MIN_UTC);
         let ended = incident.ended_at.unwrap_or(now).min(now);
-        for day in 0..days {
-            let start = (first_day + Duration::days(day)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            let end = start + Duration::days(1);
-            if began >= end || ended < start {
-                continue;
-            }
+        // the days from the one it began on to the one it ended on, within the strip
+        let first = (began.date_naive() - first_day).num_days().max(0);
+        let last = (ended.date_naive() - first_day).num_days().min(days - 1);
+        for day in first..=last {
             for impact in &incident.affects {
                 if let Some(cell) = strips.get_mut(&impact.reference).and_then(|s| s.get_mut(day as usize)) {
                     // maintenance (0) only colours a day that has nothing worse

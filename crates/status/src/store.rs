@@ -862,12 +862,12 @@ impl Store {
         on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT w, COUNT(*) AS n FROM (SELECT i.id, COALESCE(MAX(m.severity), -1) AS w FROM status_incident i \
                                     LEFT JOIN status_impact m ON m.incident_id = i.id \
-                                    WHERE (i.began_at IS NULL OR i.began_at <= $1) AND (i.ended_at IS NULL OR i.ended_at > $1) \
+                                    WHERE COALESCE(i.began_at, -9223372036854775807) <= $1 AND COALESCE(i.ended_at, 9223372036854775807) > $1 \
                                     GROUP BY i.id) t GROUP BY w ORDER BY w")
                 .bind(now).fetch_all(pool).await?;
             let by = rows.iter().map(|r| Ok((r.try_get("w")?, r.try_get("n")?))).collect::<Result<Vec<_>, sqlx::Error>>()?;
             let affected: i64 = sqlx::query("SELECT COUNT(DISTINCT m.component_id) AS n FROM status_impact m JOIN status_incident i ON i.id = m.incident_id \
-                                             WHERE (i.began_at IS NULL OR i.began_at <= $1) AND (i.ended_at IS NULL OR i.ended_at > $1)")
+                                             WHERE COALESCE(i.began_at, -9223372036854775807) <= $1 AND COALESCE(i.ended_at, 9223372036854775807) > $1")
                 .bind(now).fetch_one(pool).await?.try_get("n")?;
             Ok((by, affected))
         })
