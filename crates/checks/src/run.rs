@@ -149,7 +149,7 @@ pub async fn run(mut request: CheckRequest<'_>) -> CheckRun {
         warnings.push(format!("{id}: not implemented by this version of scs; reported as missing"));
     }
     let duration_ms = started.elapsed().as_millis() as u64;
-    let report = build_report(&request, &outcomes, &critical, &warnings, checked_at);
+    let report = build_report(&ReportMeta::of(&request), &outcomes, &critical, &warnings, checked_at);
     CheckRun {
         outcomes,
         not_implemented,
@@ -164,8 +164,46 @@ pub async fn run(mut request: CheckRequest<'_>) -> CheckRun {
     }
 }
 
-fn build_report(
-    request: &CheckRequest<'_>,
+/// What a report says about the run besides the outcomes.
+pub struct ReportMeta<'a> {
+    /// The scope.
+    pub scope: &'a Scope,
+    /// Versions and testcases selected (for the reference date).
+    pub selection: &'a Selection,
+    /// Subject name.
+    pub subject: &'a str,
+    /// Command line.
+    pub argv: &'a [String],
+    /// Variable assignment.
+    pub assignment: &'a BTreeMap<String, String>,
+    /// `--sections`.
+    pub sections: &'a Option<Vec<String>>,
+    /// `--version`.
+    pub forced_version: &'a Option<String>,
+    /// `--tests`.
+    pub forced_tests: &'a Option<String>,
+}
+
+impl<'a> ReportMeta<'a> {
+    fn of(request: &'a CheckRequest<'_>) -> Self {
+        Self {
+            scope: request.scope,
+            selection: request.selection,
+            subject: &request.subject,
+            argv: &request.argv,
+            assignment: &request.assignment,
+            sections: &request.sections,
+            forced_version: &request.forced_version,
+            forced_tests: &request.forced_tests,
+        }
+    }
+}
+
+/// The upstream report of a native run: one invocation whose stdout holds
+/// `id: RESULT` lines and whose stderr holds the evidence of every FAIL and
+/// ABORT as `ERROR:` lines, then warnings and critical lines.
+pub fn build_report(
+    request: &ReportMeta<'_>,
     outcomes: &BTreeMap<String, Outcome>,
     critical: &[String],
     warnings: &[String],
@@ -210,10 +248,10 @@ fn build_report(
         },
         checked_at,
         reference_date: request.selection.date,
-        subject: request.subject.clone(),
+        subject: request.subject.to_owned(),
         run: Run {
             uuid: uuid_v4(),
-            argv: request.argv.clone(),
+            argv: request.argv.to_vec(),
             assignment: request.assignment.clone(),
             sections: request.sections.clone(),
             forced_version: request.forced_version.clone(),

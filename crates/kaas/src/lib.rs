@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+//! SCS KaaS conformance testcases (the SCS-compatible KaaS scope), decided
+//! natively: from a Kubernetes API server reached with a kubeconfig, from
+//! the release data the project ships (or `scs data refresh` fetched), and
+//! from Sonobuoy's results for the e2e suites.
+//!
+//! Each testcase is a function returning a [`scs_checks::Outcome`] with its
+//! evidence, as on the IaaS side; [`run`] puts them together into one
+//! upstream report per cluster (per Kubernetes branch, the subject).
+
+pub mod cluster;
+pub mod data;
+pub mod nodes;
+pub mod refresh;
+pub mod run;
+pub mod sonobuoy;
+pub mod storage;
+pub mod version;
+pub mod version_policy;
+
+/// Testcases this crate decides.
+pub const IMPLEMENTED: [&str; 5] = [
+    "version-policy-check",
+    "node-distribution-check",
+    "default-storage-class-check",
+    "cncf-k8s-conformance",
+    "kaas-networking-check",
+];

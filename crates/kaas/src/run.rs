@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+//! One KaaS check run against one cluster: connect, read the facts once,
+//! decide the selected testcases concurrently and write the upstream report.
+//! The subject is the cluster's Kubernetes branch (`<name>-1.34`), because
+//! SCS certifies each branch a provider offers on its own.
+
+use crate::cluster::{ClusterFacts, connect, gather};
+use crate::data::ReleaseData;
+use crate::sonobuoy::{self, Suite};
+use crate::version::KubeVersion;
+use crate::{IMPLEMENTED, nodes, storage, version_policy};
+use scs_checks::Outcome;
+use scs_checks::run::{CheckRun, ReportMeta, build_report};
+use scs_standards::{Scope, Selection};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What to check.
+pub struct KaasRequest<'a> {
+    /// The scope.
+    pub scope: &'a Scope,
+    /// Versions and testcases selected.
+    pub selection: &'a Selection,
+    /// The cluster's kubeconfig.
+    pub kubeconfig: PathBuf,
+    /// Its context to use (default: the current context).
+    pub context: Option<String>,
+    /// Subject name or prefix; the branch is appended unless it ends with it.
+    pub subject: Option<String>,
+    /// Command line, for the report.
+    pub argv: Vec<String>,
+    /// Variable assignment, for the report.
+    pub assignment: BTreeMap<String, String>,
+    /// `--sections`, for the report.
+    pub sections: Option<Vec<String>>,
+    /// `--version`, for the report.
+    pub forced_version: Option<String>,
+    /// `--tests`, for the report.
+    pub forced_tests: Option<String>,
+    /// Release data file (default: refreshed copy if newer, else shipped).
+    pub release_data: Option<PathBuf>,
+    /// Sonobuoy results: for one testcase (`Some(id)`) or for both e2e testcases.
+    pub sonobuoy_results: Vec<(Option<String>, PathBuf)>,
+    /// SCS Sonobuoy configuration (default: the shipped one).
+    pub sonobuoy_config: Option<PathBuf>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// How long the storage check waits for its claim and pod.
+    pub storage_wait: Duration,
+}
+
+/// A finished KaaS run.
+pub struct KaasRun {
+    /// Subject the report is for.
+    pub subject: String,
+    /// Outcomes, report and counters, as on the IaaS side.
+    pub check: CheckRun,
+    /// What was read from the cluster (absent if it could not be reached).
+    pub facts: Option<ClusterFacts>,
+}
+
+/// The subject for a cluster of `branch`.
+pub fn subject_for(name: &str, branch: Option<&str>) -> String {
+    match branch {
+        Some(b) if !name.ends_with(&format!("-{b}")) && name != b => format!("{name}-{b}"),
+        _ => name.to_owned(),
+    }
+}
+
+/// Runs the selected testcases.
+pub async fn run(request: KaasRequest<'_>) -> KaasRun {
+    let started = Instant::now();
+    let checked_at = chrono::Utc::now().naive_utc();
+    let (decidable, not_implemented): (Vec<String>, Vec<String>) =
+        request.selection.to_run.iter().cloned().partition(|id| IMPLEMENTED.contains(&id.as_str()));
+    let mut critical = Vec::new();
+    let mut warnings = Vec::new();
+    let mut outcomes = BTreeMap::new();
+    let needs_cluster: Vec<&String> = decidable.iter().filter(|id| Suite::of(id).is_none()).collect();
+    let mut facts = None;
+    let mut branch = None;
+    let mut context = None;
+    if !needs_cluster.is_empty() {
+        match connect(&request.kubeconfig, request.context.as_deref(), request.timeout).await {
+            Err(e) => {
+                critical.push(format!("cannot reach the cluster: {e}"));
+                for id in &needs_cluster {
+                    outcomes.insert((*id).clone(), Outcome::abort(format!("no cluster: {e}")));
+                }
+            }
+            Ok(cluster) => {
+                context = cluster.context.clone();
+                branch = cluster.git_version.parse::<KubeVersion>().ok().map(|v| v.branch().to_string());
+                let gathered = gather(&cluster).await;
+                let today = request.selection.date;
+                let wants = |id: &str| needs_cluster.iter().any(|n| *n == id);
+                let version = async {
+                    if !wants("version-policy-check") {
+                        return None;
+                    }
+                    Some(match ReleaseData::choose(request.release_data.as_deref()) {
+                        Ok((data, source)) => version_policy::decide(&gathered.git_version, &data, &source, today),
+                        Err(e) => Outcome::abort(format!("release data: {e}")),
+                    })
+                };
+                let storage = async {
+                    if !wants("default-storage-class-check") {
+                        return None;
+                    }
+                    Some(storage::decide(&cluster, &gathered, request.storage_wait).await)
+                };
+                let (version, storage) = tokio::join!(version, storage);
+                if let Some(o) = version {
+                    outcomes.insert("version-policy-check".to_owned(), o);
+                }
+                if let Some(o) = storage {
+                    outcomes.insert("default-storage-class-check".to_owned(), o);
+                }
+                if wants("node-distribution-check") {
+                    outcomes.insert("node-distribution-check".to_owned(), nodes::decide(&gathered.nodes));
+                }
+                facts = Some(gathered);
+            }
+        }
+    }
+    let e2e: Vec<Suite> = decidable.iter().filter_map(|id| Suite::of(id)).collect();
+    if !e2e.is_empty() {
+        let config = match &request.sonobuoy_config {
+            None => sonobuoy::parse_config(sonobuoy::SHIPPED_CONFIG, "shipped scs-sonobuoy-config-v1.yaml"),
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| sonobuoy::SonobuoyError::Config {
+                    source_name: path.display().to_string(),
+                    reason: e.to_string(),
+                })
+                .and_then(|text| sonobuoy::parse_config(&text, &path.display().to_string())),
+        };
+        for suite in e2e {
+            let id = suite.testcase();
+            let explicit: Vec<&PathBuf> =
+                request.sonobuoy_results.iter().filter(|(t, _)| t.as_deref() == Some(id)).map(|(_, p)| p).collect();
+            let paths = if explicit.is_empty() {
+                request.sonobuoy_results.iter().filter(|(t, _)| t.is_none()).map(|(_, p)| p).collect()
+            } else {
+                explicit
+            };
+            if paths.is_empty() {
+                warnings.push(format!("{id}: no Sonobuoy results given (--sonobuoy-results); reported as missing"));
+                continue;
+            }
+            let outcome = match &config {
+                Err(e) => Outcome::abort(format!("Sonobuoy configuration: {e}")),
+                Ok(ok_to_fail) => {
+                    let mut tests = Vec::new();
+                    let mut error = None;
+                    for path in &paths {
+                        match sonobuoy::read_results(path) {
+                            Ok(t) => tests.extend(t),
+                            Err(e) => {
+                                error = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    let sources = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+                    match error {
+                        Some(e) => Outcome::abort(format!("Sonobuoy results {e}")),
+                        None => sonobuoy::decide(suite, &tests, ok_to_fail, &sources),
+                    }
+                }
+            };
+            outcomes.insert(id.to_owned(), outcome);
+        }
+    }
+    for id in &not_implemented {
+        warnings.push(format!("{id}: not implemented by this version of scs; reported as missing"));
+    }
+    let name = request
+        .subject
+        .clone()
+        .or(context)
+        .or_else(|| {
+            request.kubeconfig.file_stem().map(|s| s.to_string_lossy().trim_end_matches(".kubeconfig").to_owned())
+        })
+        .unwrap_or_else(|| "kubernetes".to_owned());
+    let subject = subject_for(&name, branch.as_deref());
+    let report = build_report(
+        &ReportMeta {
+            scope: request.scope,
+            selection: request.selection,
+            subject: &subject,
+            argv: &request.argv,
+            assignment: &request.assignment,
+            sections: &request.sections,
+            forced_version: &request.forced_version,
+            forced_tests: &request.forced_tests,
+        },
+        &outcomes,
+        &critical,
+        &warnings,
+        checked_at,
+    );
+    KaasRun {
+        subject,
+        check: CheckRun {
+            outcomes,
+            not_implemented,
+            critical,
+            warnings,
+            facts: None,
+            requests: 0,
+            interrupted: false,
+            leftovers: Vec::new(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            report,
+        },
+        facts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_branch_is_appended_once() {
+        assert_eq!(subject_for("syself", Some("1.34")), "syself-1.34");
+        assert_eq!(subject_for("syself-1.34", Some("1.34")), "syself-1.34");
+        assert_eq!(subject_for("syself", None), "syself");
+    }
+}
