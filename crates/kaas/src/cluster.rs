@@ -53,6 +53,9 @@ pub struct Cluster {
 /// credentials are known before any testcase runs.
 pub async fn connect(path: &Path, context: Option<&str>, timeout: Duration) -> Result<Cluster, ConnectError> {
     let bad = |reason: String| ConnectError::Kubeconfig { path: path.to_owned(), reason };
+    // the build links two rustls providers (reqwest brings aws-lc-rs), so kube's
+    // client needs the process default named; an already installed one is kept
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let kubeconfig = Kubeconfig::read_from(path).map_err(|e| bad(chain(&e)))?;
     let options = KubeConfigOptions { context: context.map(str::to_owned), ..KubeConfigOptions::default() };
     let chosen = options.context.clone().or_else(|| kubeconfig.current_context.clone());

@@ -93,7 +93,8 @@ async fn probe(cluster: &Cluster, class: &str, wait: Duration) -> Result<String,
                 "volumeMounts": [{"name": "data", "mountPath": "/data"}]
             }],
             "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": claim_name}}],
-            "terminationGracePeriodSeconds": 0
+            "terminationGracePeriodSeconds": 0,
+            "automountServiceAccountToken": false
         }
     }))
     .map_err(|e| e.to_string())?;

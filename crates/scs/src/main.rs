@@ -41,11 +41,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check a cloud against a certificate scope (scs-compatible-iaas).
+    /// Check a cloud or a Kubernetes cluster against a certificate scope (scs-compatible-iaas, scs-compatible-kaas).
     #[command(disable_version_flag = true)]
     Check(Box<commands::check::CheckArgs>),
     /// Remove what earlier checks left in a cloud (servers, volumes, backups, secrets, networks, ...).
     Cleanup(commands::cleanup::CleanupArgs),
+    /// Release data of Kubernetes for the KaaS version policy: show, refresh.
+    #[command(subcommand)]
+    Data(commands::data::DataCommand),
     /// The flavor-naming standard (scs-0100): check, describe, convert names.
     #[command(subcommand)]
     Flavor(commands::flavor::FlavorCommand),
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run_check(*args),
         Command::Cleanup(args) => commands::cleanup::run(args),
+        Command::Data(c) => commands::data::run(c),
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),

@@ -36,6 +36,11 @@ pub const SCOPES: &[EmbeddedFile] = &[
         path: "scs-0104-v2-preview.yaml",
         text: include_str!("../../../standards/scs-0104-v2-preview.yaml"),
     },
+    EmbeddedFile {
+        alias: "scs-kaas-preview",
+        path: "scs-kaas-preview.yaml",
+        text: include_str!("../../../standards/scs-kaas-preview.yaml"),
+    },
 ];
 
 /// The scs-0104 image specs, by the name versions use in `image_spec`.

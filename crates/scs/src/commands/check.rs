@@ -79,6 +79,27 @@ pub struct CheckArgs {
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 32)]
     pub timeout: u64,
+    /// KaaS: the cluster's kubeconfig; repeat for each Kubernetes branch offered
+    /// (each is a subject of its own, named `<subject>-<branch>`).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Vec<std::path::PathBuf>,
+    /// KaaS: the kubeconfig context (default: its current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// KaaS: release data for version-policy-check (default: `scs data refresh`'s copy if
+    /// newer than the shipped one, else the shipped one).
+    #[arg(long, value_name = "FILE")]
+    pub release_data: Option<std::path::PathBuf>,
+    /// KaaS: Sonobuoy results (the tarball of `sonobuoy retrieve`, or its extracted directory)
+    /// for cncf-k8s-conformance and kaas-networking-check; `TESTCASE=PATH` gives them to one.
+    #[arg(long, value_name = "[TESTCASE=]PATH")]
+    pub sonobuoy_results: Vec<String>,
+    /// KaaS: SCS Sonobuoy configuration with the okToFail list (default: the shipped v1).
+    #[arg(long, value_name = "FILE")]
+    pub sonobuoy_config: Option<std::path::PathBuf>,
+    /// KaaS: seconds default-storage-class-check waits for its claim and pod.
+    #[arg(long, default_value_t = 30)]
+    pub storage_wait: u64,
 }
 
 /// Console formats of `scs check`.
@@ -142,8 +163,11 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             assignment.insert(var.name.clone(), d.clone());
         }
     }
+    if scope.variables.iter().any(|v| v.name == "kubeconfig") {
+        return run_kaas(&args, &scope, assignment);
+    }
     if !scope.variables.iter().any(|v| v.name == "os_cloud") {
-        bail!("scope '{}' is not an IaaS scope; this version of scs checks OpenStack clouds only", scope.name);
+        bail!("scope '{}' names neither os_cloud nor kubeconfig: scs cannot tell what it checks", scope.name);
     }
     let cloud = CloudConfig::load(os_cloud.as_deref()).context("selecting the cloud")?;
     let subject = args.subject.clone().unwrap_or_else(|| cloud.name.clone());
@@ -206,6 +230,104 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let num_error = if args.critical_only { 0 } else { errors + fails };
     let code = (result.critical.len() + num_error).min(127);
     Ok(ExitCode::from(code as u8))
+}
+
+/// `scs check` of a KaaS scope: one run (and report) per kubeconfig.
+fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
+    if !scope.variables.iter().any(|v| v.name == "os_cloud") {
+        assignment.remove("os_cloud");
+    }
+    let mut kubeconfigs = args.kubeconfig.clone();
+    if kubeconfigs.is_empty() {
+        match assignment.get("kubeconfig") {
+            Some(path) => kubeconfigs.push(path.into()),
+            None => bail!("scope '{}' checks a Kubernetes cluster: pass --kubeconfig FILE", scope.name),
+        }
+    }
+    let mut sonobuoy_results = Vec::new();
+    for value in &args.sonobuoy_results {
+        match value.split_once('=') {
+            Some((id, path)) if scs_kaas::sonobuoy::Suite::of(id).is_some() => {
+                sonobuoy_results.push((Some(id.to_owned()), path.into()))
+            }
+            Some((id, _)) if !std::path::Path::new(value).exists() => {
+                bail!("--sonobuoy-results {value}: {id} is not cncf-k8s-conformance or kaas-networking-check")
+            }
+            _ => sonobuoy_results.push((None, value.into())),
+        }
+    }
+    if kubeconfigs.len() > 1 && !sonobuoy_results.is_empty() {
+        bail!("--sonobuoy-results belong to one cluster: give one --kubeconfig with them");
+    }
+    if args.read_only {
+        eprintln!(
+            "scs: --read-only: default-storage-class-check creates a claim and a pod only on clusters with ready nodes"
+        );
+    }
+    let request = SelectionRequest {
+        date: args.date,
+        version: args.version.clone(),
+        sections: args.sections.clone(),
+        tests: args.tests.clone(),
+    };
+    let mut selection = scope.select(&request, chrono::Local::now().date_naive())?;
+    if args.read_only {
+        selection.to_run.retain(|id| id != "default-storage-class-check");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mut reports = Vec::new();
+    let mut code = 0usize;
+    let mut all_facts = Vec::new();
+    for kubeconfig in &kubeconfigs {
+        assignment.insert("kubeconfig".into(), kubeconfig.display().to_string());
+        let run = runtime.block_on(scs_kaas::run::run(scs_kaas::run::KaasRequest {
+            scope,
+            selection: &selection,
+            kubeconfig: kubeconfig.clone(),
+            context: args.context.clone(),
+            subject: args.subject.clone(),
+            argv: std::env::args().collect(),
+            assignment: assignment.clone(),
+            sections: args.sections.clone(),
+            forced_version: args.version.clone(),
+            forced_tests: args.tests.clone(),
+            release_data: args.release_data.clone(),
+            sonobuoy_results: sonobuoy_results.clone(),
+            sonobuoy_config: args.sonobuoy_config.clone(),
+            timeout: Duration::from_secs(args.timeout.max(1)),
+            storage_wait: Duration::from_secs(args.storage_wait),
+        }));
+        let result = &run.check;
+        match args.format {
+            CheckFormat::Text => print_text(scope, &selection, result, &run.subject, args)?,
+            CheckFormat::Yaml => {}
+            CheckFormat::Json => {
+                outln!("{}", serde_json::to_string_pretty(&json(scope, &selection, result, &run.subject))?)?
+            }
+            CheckFormat::Junit => out!("{}", junit(scope, &selection, result, &run.subject))?,
+        }
+        let fails = result.outcomes.values().filter(|o| o.result == TestResult::Fail).count();
+        let errors = result.report.run.invocations.values().map(|i| i.error as usize).sum::<usize>();
+        code += result.critical.len() + if args.critical_only { 0 } else { errors + fails };
+        reports.push(AnyReport::Upstream(Box::new(result.report.clone())));
+        all_facts.extend(run.facts);
+    }
+    if let Some(path) = &args.record_facts {
+        let json = if all_facts.len() == 1 {
+            serde_json::to_string_pretty(&all_facts[0])?
+        } else {
+            serde_json::to_string_pretty(&all_facts)?
+        };
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let report_yaml = scs_standards::write_reports(&reports)?;
+    if let Some(path) = &args.output {
+        std::fs::write(path, &report_yaml).with_context(|| format!("writing report {}", path.display()))?;
+    }
+    if args.format == CheckFormat::Yaml {
+        out!("{report_yaml}")?;
+    }
+    Ok(ExitCode::from(code.min(127) as u8))
 }
 
 fn result_of(run: &CheckRun, id: &str) -> Option<TestResult> {

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod cleanup;
+pub mod data;
 pub mod flavor;
 pub mod report;
 pub mod run;
