@@ -165,8 +165,8 @@ impl ReleaseData {
     /// Writes the data as pretty JSON (what the shipped file looks like).
     pub fn to_json(&self) -> String {
         let mut sorted = self.clone();
-        sorted.branches.sort_by(|a, b| b.branch.cmp(&a.branch));
-        sorted.releases.sort_by(|a, b| b.version.cmp(&a.version));
+        sorted.branches.sort_by_key(|b| std::cmp::Reverse(b.branch));
+        sorted.releases.sort_by_key(|r| std::cmp::Reverse(r.version));
         sorted.critical_cves.sort_by(|a, b| a.id.cmp(&b.id));
         serde_json::to_string_pretty(&sorted).unwrap_or_default() + "\n"
     }

@@ -30,8 +30,13 @@ pub fn decide(git_version: &str, data: &ReleaseData, data_source: &str, today: N
     };
     let branch = version.branch();
     let age = (today - data.fetched_at.date_naive()).num_days();
+    let when = if age >= 0 {
+        format!("{age} days before {today}")
+    } else {
+        format!("after the reference date {today}: only what was published by then counts")
+    };
     let mut notes = vec![format!(
-        "cluster version {version} (branch {branch}); release data {data_source}, fetched {} ({age} days before {today})",
+        "cluster version {version} (branch {branch}); release data {data_source}, fetched {} ({when})",
         data.fetched_at.date_naive()
     )];
     if age > STALE_DATA_DAYS {

@@ -90,7 +90,7 @@ pub fn run(command: DataCommand) -> anyhow::Result<ExitCode> {
                 (today - data.fetched_at.date_naive()).num_days()
             )?;
             let mut branches = data.branches.clone();
-            branches.sort_by(|a, b| b.branch.cmp(&a.branch));
+            branches.sort_by_key(|b| std::cmp::Reverse(b.branch));
             for b in branches {
                 let newest = data.releases.iter().filter(|r| r.version.branch() == b.branch).max_by_key(|r| r.version);
                 outln!(

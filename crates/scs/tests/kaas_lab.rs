@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `scs check` of the KaaS scopes and `scs data` through the real binary:
+//! console output, reports (one per kubeconfig, subject `<name>-<branch>`)
+//! and exit codes, against the lab's kube-apiserver (`lab/kubernetes up`).
+//!
+//! Without the lab these tests fail; `SCS_SKIP_LAB=1` opts out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use scs_standards::report::{AnyReport, read_reports};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn reader() -> Option<PathBuf> {
+    if std::env::var_os("SCS_SKIP_LAB").is_some() {
+        return None;
+    }
+    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
+    let reader = dir.join("kubernetes/reader.kubeconfig");
+    assert!(reader.is_file(), "{} missing: run `lab/kubernetes up` (or SCS_SKIP_LAB=1)", reader.display());
+    Some(reader)
+}
+
+fn scs(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(args)
+        .env_remove("OS_CLOUD")
+        .env("XDG_DATA_HOME", "/nonexistent")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn one_report_per_kubeconfig_and_upstream_exit_codes() {
+    let Some(reader) = reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.yaml");
+    let unreachable = dir.path().join("other.kubeconfig");
+    std::fs::write(
+        &unreachable,
+        std::fs::read_to_string(&reader).unwrap().replace("https://127.0.0.1:6443", "https://127.0.0.1:1"),
+    )
+    .unwrap();
+    let out = scs(&[
+        "check",
+        "--scope",
+        "scs-compatible-kaas",
+        "--kubeconfig",
+        reader.to_str().unwrap(),
+        "--kubeconfig",
+        unreachable.to_str().unwrap(),
+        "-s",
+        "lab",
+        "-d",
+        "2026-11-27",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(
+        stdout.contains("lab-1.20 SCS-compatible KaaS v1:\n- main: FAIL (0 passed, 1 failed, 2 missing)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("! v1.20.15 (released 2022-03-16, 1717 days before 2026-11-27)"), "{stdout}");
+    // the unreachable cluster has no branch: its subject is the name alone
+    assert!(stdout.contains("lab SCS-compatible KaaS v1:\n- main: FAIL (0 passed, 1 aborted, 2 missing)"), "{stdout}");
+    assert!(stderr.contains("CRITICAL: cannot reach the cluster: API server https://127.0.0.1:1/"), "{stderr}");
+    assert!(stderr.contains("WARNING: cncf-k8s-conformance: no Sonobuoy results given"), "{stderr}");
+    // FAIL + its error lines + the ABORT's error line + the critical line, as upstream counts
+    let code = out.status.code().unwrap();
+    assert!(code > 2, "{code}");
+    let reports = read_reports("report.yaml", &std::fs::read_to_string(&report).unwrap()).unwrap();
+    let subjects: Vec<String> = reports
+        .iter()
+        .map(|r| match r {
+            AnyReport::Upstream(r) => r.subject.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(subjects, ["lab-1.20", "lab"]);
+
+    // -C: only runs that could not complete count
+    let out = scs(&[
+        "check",
+        "--scope",
+        "scs-compatible-kaas",
+        "--kubeconfig",
+        reader.to_str().unwrap(),
+        "-C",
+        "-d",
+        "2026-11-27",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // upstream's way of passing the kubeconfig; the subject defaults to the context
+    let assign = format!("kubeconfig={}", reader.display());
+    let out = scs(&["check", "scs-compatible-kaas", "-a", &assign, "-t", "version", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["subject"], "reader@scs-lab-1.20");
+    assert_eq!(json["testcases"]["version-policy-check"]["result"], "FAIL");
+}
+
+#[test]
+fn usage_errors_name_what_is_wrong() {
+    let out = scs(&["check", "--scope", "scs-compatible-kaas"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("checks a Kubernetes cluster: pass --kubeconfig FILE"));
+    let out =
+        scs(&["check", "--scope", "scs-compatible-kaas", "--kubeconfig", "k", "--sonobuoy-results", "e2e=x.tar.gz"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("e2e is not cncf-k8s-conformance or kaas-networking-check"));
+    let out = scs(&["data", "show", "--release-data", "/nonexistent.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent.json: No such file"), "{}", text(&out.stderr));
+}
+
+/// Serves `routes` (path → JSON body) over HTTP/1.1 on 127.0.0.1 until dropped.
+fn serve(routes: Vec<(&'static str, String)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let target = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let body = routes.iter().find(|(p, _)| *p == target).map(|(_, b)| b.clone());
+            let (status, body) = match body {
+                Some(b) => ("200 OK", b),
+                None => ("404 Not Found", "{}".to_owned()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+#[test]
+fn data_refresh_reads_the_upstream_shapes_and_checks_use_the_result() {
+    let Some(reader) = reader() else { return };
+    // the shapes of GitHub's release list, endoflife.date, the kubernetes.io CVE feed and a CVE 5
+    // record; the CVE is made up (2099) so that v1.20.3 fixes it
+    let releases = serde_json::json!([
+        {"tag_name": "v1.20.3", "draft": false, "prerelease": false, "published_at": "2021-02-17T18:00:00Z"},
+        {"tag_name": "v1.21.0-rc.0", "draft": false, "prerelease": true, "published_at": "2021-03-30T18:00:00Z"},
+        {"tag_name": "v1.20.2", "draft": false, "prerelease": false, "published_at": "2021-01-13T18:00:00Z"},
+        {"tag_name": "v1.20.4", "draft": true, "prerelease": false, "published_at": null}
+    ]);
+    let cycles = serde_json::json!([
+        {"cycle": "1.20", "releaseDate": "2020-12-08", "eol": "2022-02-28", "latest": "1.20.15"},
+        {"cycle": "1.19", "releaseDate": "2020-08-26", "eol": "2021-10-28", "latest": "1.19.16"},
+        {"cycle": "1.18", "releaseDate": "2020-03-25", "eol": "2021-06-18", "latest": "1.18.20"}
+    ]);
+    let feed = serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "CVE-2099-0001", "url": "https://github.com/kubernetes/kubernetes/issues/100096"}]});
+    let record = serde_json::json!({"cveMetadata": {"cveId": "CVE-2099-0001"}, "containers": {"cna": {
+    "metrics": [{"cvssV3_1": {"baseScore": 8.1, "version": "3.1"}}],
+    "affected": [{"product": "Kubernetes", "vendor": "Kubernetes", "versions": [
+        {"version": "1.20.0", "status": "affected", "lessThan": "1.20.3", "versionType": "semver"}
+    ]}]}}});
+    let base = serve(vec![
+        ("/releases?per_page=100&page=1", releases.to_string()),
+        ("/releases?per_page=100&page=2", "[]".to_owned()),
+        ("/eol.json", cycles.to_string()),
+        ("/feed.json", feed.to_string()),
+        ("/cve/CVE-2099-0001", record.to_string()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("kubernetes.json");
+    let out = scs(&[
+        "data",
+        "refresh",
+        "-o",
+        data.to_str().unwrap(),
+        "--releases-url",
+        &format!("{base}/releases"),
+        "--end-of-life-url",
+        &format!("{base}/eol.json"),
+        "--cve-feed-url",
+        &format!("{base}/feed.json"),
+        "--cve-record-url",
+        &format!("{base}/cve/"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("3 branches, 2 releases, 1 critical CVEs"), "{}", text(&out.stdout));
+    let out = scs(&["data", "show", "--release-data", data.to_str().unwrap()]);
+    assert!(text(&out.stdout).contains("1.20   end of life 2022-02-28"), "{}", text(&out.stdout));
+
+    // v1.20.2 is affected by the CVE that v1.20.3 fixes: 14 days after its release the cluster fails
+    let out = scs(&[
+        "check",
+        "--scope",
+        "scs-compatible-kaas",
+        "--kubeconfig",
+        reader.to_str().unwrap(),
+        "-t",
+        "version",
+        "--release-data",
+        data.to_str().unwrap(),
+        "-d",
+        "2021-03-04",
+        "-V",
+        "v1",
+        "-v",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("! CVE-2099-0001 (CVSS 8.1) affects v1.20.2; v1.20.3 fixes it (released 2021-02-17, 15 days before 2021-03-04)"), "{stdout}");
+
+    // a source that fails leaves the old file alone
+    let before = std::fs::read_to_string(&data).unwrap();
+    let out = scs(&["data", "refresh", "-o", data.to_str().unwrap(), "--releases-url", &format!("{base}/nothing")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nothing?per_page=100&page=1: HTTP 404"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&data).unwrap(), before);
+}
