@@ -14,6 +14,7 @@ pub mod nodes;
 pub mod refresh;
 pub mod run;
 pub mod sonobuoy;
+pub mod sonobuoy_runner;
 pub mod storage;
 pub mod version;
 pub mod version_policy;

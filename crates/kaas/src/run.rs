@@ -7,6 +7,7 @@
 use crate::cluster::{ClusterFacts, connect, gather};
 use crate::data::ReleaseData;
 use crate::sonobuoy::{self, Suite};
+use crate::sonobuoy_runner;
 use crate::version::KubeVersion;
 use crate::{IMPLEMENTED, nodes, storage, version_policy};
 use scs_checks::Outcome;
@@ -44,6 +45,12 @@ pub struct KaasRequest<'a> {
     pub sonobuoy_results: Vec<(Option<String>, PathBuf)>,
     /// SCS Sonobuoy configuration (default: the shipped one).
     pub sonobuoy_config: Option<PathBuf>,
+    /// The `sonobuoy` to run for e2e testcases without results (`None`: do not run it).
+    pub sonobuoy_binary: Option<PathBuf>,
+    /// Upstream's `execution_mode` for Sonobuoy: parallel, serial or dry.
+    pub execution_mode: String,
+    /// Where Sonobuoy's results go (upstream's `subject_root`).
+    pub results_root: PathBuf,
     /// Per-request timeout.
     pub timeout: Duration,
     /// How long the storage check waits for its claim and pod.
@@ -124,6 +131,15 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
             }
         }
     }
+    let name = request
+        .subject
+        .clone()
+        .or(context)
+        .or_else(|| {
+            request.kubeconfig.file_stem().map(|s| s.to_string_lossy().trim_end_matches(".kubeconfig").to_owned())
+        })
+        .unwrap_or_else(|| "kubernetes".to_owned());
+    let subject = subject_for(&name, branch.as_deref());
     let e2e: Vec<Suite> = decidable.iter().filter_map(|id| Suite::of(id)).collect();
     if !e2e.is_empty() {
         let config = match &request.sonobuoy_config {
@@ -144,9 +160,24 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
             } else {
                 explicit
             };
+            let mut paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
             if paths.is_empty() {
-                warnings.push(format!("{id}: no Sonobuoy results given (--sonobuoy-results); reported as missing"));
-                continue;
+                let Some(binary) = &request.sonobuoy_binary else {
+                    warnings.push(format!(
+                        "{id}: no Sonobuoy results given (--sonobuoy-results) and no sonobuoy to run; reported as missing"
+                    ));
+                    continue;
+                };
+                let root = request.results_root.join(&subject);
+                match sonobuoy_runner::run_suite(binary, &request.kubeconfig, suite, &request.execution_mode, &root)
+                    .await
+                {
+                    Ok(tarball) => paths.push(tarball),
+                    Err(e) => {
+                        outcomes.insert(id.to_owned(), Outcome::abort(format!("running Sonobuoy: {e}")));
+                        continue;
+                    }
+                }
             }
             let outcome = match &config {
                 Err(e) => Outcome::abort(format!("Sonobuoy configuration: {e}")),
@@ -175,15 +206,6 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
     for id in &not_implemented {
         warnings.push(format!("{id}: not implemented by this version of scs; reported as missing"));
     }
-    let name = request
-        .subject
-        .clone()
-        .or(context)
-        .or_else(|| {
-            request.kubeconfig.file_stem().map(|s| s.to_string_lossy().trim_end_matches(".kubeconfig").to_owned())
-        })
-        .unwrap_or_else(|| "kubernetes".to_owned());
-    let subject = subject_for(&name, branch.as_deref());
     let report = build_report(
         &ReportMeta {
             scope: request.scope,

@@ -137,6 +137,9 @@ impl<'a> Check<'a> {
             release_data: self.release_data,
             sonobuoy_results: self.sonobuoy,
             sonobuoy_config: None,
+            sonobuoy_binary: None,
+            execution_mode: "parallel".into(),
+            results_root: ".".into(),
             timeout: Duration::from_secs(10),
             storage_wait: Duration::from_secs(self.storage_wait),
         })

@@ -56,6 +56,15 @@ fn tarball(dir: &Path, name: &str, tests: &[(&str, &str)]) -> PathBuf {
 }
 
 async fn check(tests: &str, results: Vec<(Option<String>, PathBuf)>) -> scs_kaas::run::KaasRun {
+    check_with(tests, results, None, Path::new(".")).await
+}
+
+async fn check_with(
+    tests: &str,
+    results: Vec<(Option<String>, PathBuf)>,
+    sonobuoy: Option<PathBuf>,
+    root: &Path,
+) -> scs_kaas::run::KaasRun {
     let scope = load_scope("scs-compatible-kaas").unwrap();
     let date = "2026-11-27".parse().unwrap();
     let selection = scope
@@ -76,6 +85,9 @@ async fn check(tests: &str, results: Vec<(Option<String>, PathBuf)>) -> scs_kaas
         release_data: None,
         sonobuoy_results: results,
         sonobuoy_config: None,
+        sonobuoy_binary: sonobuoy,
+        execution_mode: "parallel".into(),
+        results_root: root.to_owned(),
         timeout: Duration::from_secs(5),
         storage_wait: Duration::from_secs(1),
     })
@@ -196,4 +208,59 @@ async fn an_extracted_directory_works_and_broken_results_abort_with_the_reason()
     let run = check("cncf-k8s-conformance", vec![]).await;
     assert!(!run.check.outcomes.contains_key("cncf-k8s-conformance"), "missing, not decided");
     assert!(run.check.warnings[0].starts_with("cncf-k8s-conformance: no Sonobuoy results given"));
+}
+
+/// A stand-in for the `sonobuoy` CLI: logs its arguments; `retrieve DIR` copies the prepared
+/// tarball into DIR and prints its path, as Sonobuoy does; `run` fails when `fail-run` exists.
+/// (Real Sonobuoy needs container images no registry here serves; this proves the orchestration.)
+fn stub_sonobuoy(dir: &Path, tarball: &Path) -> PathBuf {
+    let path = dir.join("sonobuoy");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{log}'\ncase \"$3\" in\n  run) [ -e '{dir}/fail-run' ] && {{ echo 'error: the cluster is not ready' >&2; exit 1; }} ;;\n  retrieve) cp '{tarball}' \"$4/202611271200_sonobuoy_x.tar.gz\"; echo \"$4/202611271200_sonobuoy_x.tar.gz\" ;;\nesac\nexit 0\n",
+        log = dir.join("log").display(),
+        dir = dir.display(),
+        tarball = tarball.display()
+    );
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn without_results_an_installed_sonobuoy_is_run_and_its_run_deleted_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let tests: Vec<(&str, &str)> = PASSED_CONFORMANCE.iter().map(|n| (*n, "passed")).collect();
+    let tarball = tarball(dir.path(), "prepared.tar.gz", &tests);
+    let binary = stub_sonobuoy(dir.path(), &tarball);
+    let root = dir.path().join("subjects");
+    let run = check_with("cncf-k8s-conformance", vec![], Some(binary.clone()), &root).await;
+    let o = &run.check.outcomes["cncf-k8s-conformance"];
+    assert_eq!(o.result, TestResult::Pass, "{o:?}");
+    let results = root.join("lab-1.34/sono-results-e2e/202611271200_sonobuoy_x.tar.gz");
+    assert!(o.evidence[0].starts_with(&format!("{}: 3 test(s) run", results.display())), "{o:?}");
+    let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
+    let k = "--kubeconfig /nonexistent/kubeconfig";
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        [
+            format!("{k} delete --wait"),
+            format!(
+                "{k} run --wait --mode=certified-conformance --plugin-env e2e.E2E_EXTRA_ARGS=--ginkgo.flake-attempts=2 --e2e-parallel=true"
+            ),
+            format!("{k} retrieve {}", root.join("lab-1.34/sono-results-e2e").display()),
+            format!("{k} delete --wait"),
+        ]
+    );
+
+    std::fs::remove_file(dir.path().join("log")).unwrap();
+    std::fs::write(dir.path().join("fail-run"), "").unwrap();
+    let run = check_with("cncf-k8s-conformance", vec![], Some(binary), &root).await;
+    let o = &run.check.outcomes["cncf-k8s-conformance"];
+    assert_eq!(o.result, TestResult::Abort, "{o:?}");
+    assert!(o.evidence[0].starts_with("running Sonobuoy: sonobuoy run --wait --mode=certified-conformance"), "{o:?}");
+    assert!(o.evidence[0].ends_with("exit status: 1 (error: the cluster is not ready)"), "{o:?}");
+    // the run is deleted even though it failed
+    let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
+    assert_eq!(log.lines().last(), Some(format!("{k} delete --wait").as_str()));
 }

@@ -51,6 +51,7 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
         "check",
         "--scope",
         "scs-compatible-kaas",
+        "--no-sonobuoy",
         "--kubeconfig",
         reader.to_str().unwrap(),
         "--kubeconfig",
@@ -91,6 +92,7 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
         "check",
         "--scope",
         "scs-compatible-kaas",
+        "--no-sonobuoy",
         "--kubeconfig",
         reader.to_str().unwrap(),
         "-C",
@@ -100,7 +102,8 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // upstream's way of passing the kubeconfig; the subject defaults to the context
     let assign = format!("kubeconfig={}", reader.display());
-    let out = scs(&["check", "scs-compatible-kaas", "-a", &assign, "-t", "version", "--format", "json"]);
+    let out =
+        scs(&["check", "scs-compatible-kaas", "-a", &assign, "-t", "version", "--format", "json", "--no-sonobuoy"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["subject"], "reader@scs-lab-1.20");
     assert_eq!(json["testcases"]["version-policy-check"]["result"], "FAIL");

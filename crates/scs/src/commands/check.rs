@@ -97,6 +97,13 @@ pub struct CheckArgs {
     /// KaaS: SCS Sonobuoy configuration with the okToFail list (default: the shipped v1).
     #[arg(long, value_name = "FILE")]
     pub sonobuoy_config: Option<std::path::PathBuf>,
+    /// KaaS: the `sonobuoy` binary to run for e2e testcases without --sonobuoy-results
+    /// (default: `sonobuoy` on PATH, if any). A run takes an hour or more.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_sonobuoy")]
+    pub sonobuoy: Option<std::path::PathBuf>,
+    /// KaaS: never run Sonobuoy; e2e testcases without results are reported as missing.
+    #[arg(long)]
+    pub no_sonobuoy: bool,
     /// KaaS: seconds default-storage-class-check waits for its claim and pod.
     #[arg(long, default_value_t = 30)]
     pub storage_wait: u64,
@@ -278,25 +285,37 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
     let mut reports = Vec::new();
     let mut code = 0usize;
     let mut all_facts = Vec::new();
-    for kubeconfig in &kubeconfigs {
-        assignment.insert("kubeconfig".into(), kubeconfig.display().to_string());
-        let run = runtime.block_on(scs_kaas::run::run(scs_kaas::run::KaasRequest {
-            scope,
-            selection: &selection,
-            kubeconfig: kubeconfig.clone(),
-            context: args.context.clone(),
-            subject: args.subject.clone(),
-            argv: std::env::args().collect(),
-            assignment: assignment.clone(),
-            sections: args.sections.clone(),
-            forced_version: args.version.clone(),
-            forced_tests: args.tests.clone(),
-            release_data: args.release_data.clone(),
-            sonobuoy_results: sonobuoy_results.clone(),
-            sonobuoy_config: args.sonobuoy_config.clone(),
-            timeout: Duration::from_secs(args.timeout.max(1)),
-            storage_wait: Duration::from_secs(args.storage_wait),
-        }));
+    let sonobuoy_binary =
+        if args.no_sonobuoy { None } else { args.sonobuoy.clone().or_else(scs_kaas::sonobuoy_runner::find_on_path) };
+    // the clusters are checked at once; their results print in the order given
+    let requests: Vec<_> = kubeconfigs
+        .iter()
+        .map(|kubeconfig| {
+            assignment.insert("kubeconfig".into(), kubeconfig.display().to_string());
+            scs_kaas::run::run(scs_kaas::run::KaasRequest {
+                scope,
+                selection: &selection,
+                kubeconfig: kubeconfig.clone(),
+                context: args.context.clone(),
+                subject: args.subject.clone(),
+                argv: std::env::args().collect(),
+                assignment: assignment.clone(),
+                sections: args.sections.clone(),
+                forced_version: args.version.clone(),
+                forced_tests: args.tests.clone(),
+                release_data: args.release_data.clone(),
+                sonobuoy_results: sonobuoy_results.clone(),
+                sonobuoy_config: args.sonobuoy_config.clone(),
+                timeout: Duration::from_secs(args.timeout.max(1)),
+                storage_wait: Duration::from_secs(args.storage_wait),
+                sonobuoy_binary: sonobuoy_binary.clone(),
+                execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
+                results_root: assignment.get("subject_root").map(Into::into).unwrap_or_else(|| ".".into()),
+            })
+        })
+        .collect();
+    let runs = runtime.block_on(futures::future::join_all(requests));
+    for run in runs {
         let result = &run.check;
         match args.format {
             CheckFormat::Text => print_text(scope, &selection, result, &run.subject, args)?,
