@@ -49,8 +49,8 @@ pub struct KaasRequest<'a> {
     pub sonobuoy_binary: Option<PathBuf>,
     /// Upstream's `execution_mode` for Sonobuoy: parallel, serial or dry.
     pub execution_mode: String,
-    /// Where Sonobuoy's results go (upstream's `subject_root`).
-    pub results_root: PathBuf,
+    /// Where Sonobuoy's results go (upstream's `subject_root`; default `./<subject>`).
+    pub results_root: Option<PathBuf>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// How long the storage check waits for its claim and pod.
@@ -168,7 +168,7 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
                     ));
                     continue;
                 };
-                let root = request.results_root.join(&subject);
+                let root = request.results_root.clone().unwrap_or_else(|| PathBuf::from(&subject));
                 match sonobuoy_runner::run_suite(binary, &request.kubeconfig, suite, &request.execution_mode, &root)
                     .await
                 {

@@ -139,7 +139,7 @@ impl<'a> Check<'a> {
             sonobuoy_config: None,
             sonobuoy_binary: None,
             execution_mode: "parallel".into(),
-            results_root: ".".into(),
+            results_root: None,
             timeout: Duration::from_secs(10),
             storage_wait: Duration::from_secs(self.storage_wait),
         })

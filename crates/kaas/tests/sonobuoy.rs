@@ -56,7 +56,7 @@ fn tarball(dir: &Path, name: &str, tests: &[(&str, &str)]) -> PathBuf {
 }
 
 async fn check(tests: &str, results: Vec<(Option<String>, PathBuf)>) -> scs_kaas::run::KaasRun {
-    check_with(tests, results, None, Path::new(".")).await
+    check_with(tests, results, None, Path::new("lab-1.34")).await
 }
 
 async fn check_with(
@@ -87,7 +87,7 @@ async fn check_with(
         sonobuoy_config: None,
         sonobuoy_binary: sonobuoy,
         execution_mode: "parallel".into(),
-        results_root: root.to_owned(),
+        results_root: Some(root.to_owned()),
         timeout: Duration::from_secs(5),
         storage_wait: Duration::from_secs(1),
     })
@@ -237,7 +237,7 @@ async fn without_results_an_installed_sonobuoy_is_run_and_its_run_deleted_again(
     let run = check_with("cncf-k8s-conformance", vec![], Some(binary.clone()), &root).await;
     let o = &run.check.outcomes["cncf-k8s-conformance"];
     assert_eq!(o.result, TestResult::Pass, "{o:?}");
-    let results = root.join("lab-1.34/sono-results-e2e/202611271200_sonobuoy_x.tar.gz");
+    let results = root.join("sono-results-e2e/202611271200_sonobuoy_x.tar.gz");
     assert!(o.evidence[0].starts_with(&format!("{}: 3 test(s) run", results.display())), "{o:?}");
     let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
     let k = "--kubeconfig /nonexistent/kubeconfig";
@@ -248,7 +248,7 @@ async fn without_results_an_installed_sonobuoy_is_run_and_its_run_deleted_again(
             format!(
                 "{k} run --wait --mode=certified-conformance --plugin-env e2e.E2E_EXTRA_ARGS=--ginkgo.flake-attempts=2 --e2e-parallel=true"
             ),
-            format!("{k} retrieve {}", root.join("lab-1.34/sono-results-e2e").display()),
+            format!("{k} retrieve {}", root.join("sono-results-e2e").display()),
             format!("{k} delete --wait"),
         ]
     );

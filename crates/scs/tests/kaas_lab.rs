@@ -226,3 +226,50 @@ fn data_refresh_reads_the_upstream_shapes_and_checks_use_the_result() {
     assert!(text(&out.stderr).contains("/nothing?per_page=100&page=1: HTTP 404"), "{}", text(&out.stderr));
     assert_eq!(std::fs::read_to_string(&data).unwrap(), before);
 }
+
+#[test]
+fn the_runner_checks_kaas_subjects_from_an_upstream_config() {
+    let Some(reader) = reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[presets.kaas]
+scopes = ["scs-compatible-kaas"]
+subjects = ["lab-1.20"]
+workers = 1
+
+[scopes.scs-compatible-kaas]
+spec = "./scs-compatible-kaas.yaml"
+
+[subjects._.mapping]
+os_cloud = "{{subject}}"
+subject_root = "{{subject}}"
+kubeconfig = "{{subject}}/kubeconfig.yaml"
+
+[subjects."lab-1.20".mapping]
+kubeconfig = "{}"
+"#,
+            reader.display()
+        ),
+    )
+    .unwrap();
+    let report = dir.path().join("report.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["run", "--config", config.to_str().unwrap(), "--preset", "kaas", "-t", "version"])
+        .args(["-o", report.to_str().unwrap()])
+        .env("XDG_DATA_HOME", "/nonexistent")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("lab-1.20 SCS-compatible KaaS: 0 passed, 1 failed, 0 aborted"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let reports = read_reports("report.yaml", &std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].subject(), "lab-1.20");
+}

@@ -310,7 +310,7 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
                 storage_wait: Duration::from_secs(args.storage_wait),
                 sonobuoy_binary: sonobuoy_binary.clone(),
                 execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
-                results_root: assignment.get("subject_root").map(Into::into).unwrap_or_else(|| ".".into()),
+                results_root: assignment.get("subject_root").map(Into::into),
             })
         })
         .collect();

@@ -220,7 +220,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                     eprintln!("scs: {} {}: CRITICAL: {line}", done.subject, done.scope);
                 }
                 outln!("{} {}: {}", done.subject, done.scope, done.summary)?;
-                reports.push(AnyReport::Upstream(Box::new(done.report)));
+                if let Some(report) = done.report {
+                    reports.push(AnyReport::Upstream(report));
+                }
             }
             Err(e) => {
                 problems += 1;
@@ -270,7 +272,8 @@ struct Done {
     summary: String,
     critical: Vec<String>,
     interrupted: bool,
-    report: scs_standards::report::Report,
+    /// Absent when a KaaS run was interrupted before it had results.
+    report: Option<Box<scs_standards::report::Report>>,
 }
 
 async fn check_one(
@@ -281,8 +284,11 @@ async fn check_one(
     tests: Option<String>,
     interrupt: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 ) -> anyhow::Result<Done> {
+    if scope.variables.iter().any(|v| v.name == "kubeconfig") {
+        return check_one_cluster(scope, subject, mapping, sections, tests, interrupt).await;
+    }
     if !scope.variables.iter().any(|v| v.name == "os_cloud") {
-        bail!("{subject} {}: only IaaS scopes (with os_cloud) can be checked by this version of scs", scope.name);
+        bail!("{subject} {}: the scope names neither os_cloud nor kubeconfig", scope.name);
     }
     let os_cloud = mapping.get("os_cloud").cloned().unwrap_or_else(|| subject.to_owned());
     let cloud = CloudConfig::load(Some(&os_cloud)).with_context(|| format!("{subject}: cloud '{os_cloud}'"))?;
@@ -328,7 +334,82 @@ async fn check_one(
         summary,
         critical: result.critical,
         interrupted: result.interrupted,
-        report: result.report,
+        report: Some(Box::new(result.report)),
+    })
+}
+
+/// A KaaS subject: its kubeconfig from the mapping (upstream's default
+/// `{subject}/kubeconfig.yaml`), Sonobuoy results under `subject_root`.
+async fn check_one_cluster(
+    scope: &scs_standards::Scope,
+    subject: &str,
+    mapping: &BTreeMap<String, String>,
+    sections: Option<Vec<String>>,
+    tests: Option<String>,
+    interrupt: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+) -> anyhow::Result<Done> {
+    let today = chrono::Local::now().date_naive();
+    let request = SelectionRequest { date: None, version: None, sections: sections.clone(), tests: tests.clone() };
+    let selection = scope.select(&request, today).with_context(|| format!("{subject} {}", scope.name))?;
+    let mut assignment = BTreeMap::new();
+    for var in &scope.variables {
+        if let Some(value) = mapping.get(&var.name).or(var.default.as_ref()) {
+            assignment.insert(var.name.clone(), value.clone());
+        }
+    }
+    let kubeconfig = assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml"));
+    let argv =
+        vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
+    let run = scs_kaas::run::run(scs_kaas::run::KaasRequest {
+        scope,
+        selection: &selection,
+        kubeconfig: kubeconfig.into(),
+        context: None,
+        subject: Some(subject.to_owned()),
+        argv,
+        assignment: assignment.clone(),
+        sections,
+        forced_version: None,
+        forced_tests: tests,
+        release_data: None,
+        sonobuoy_results: Vec::new(),
+        sonobuoy_config: None,
+        timeout: std::time::Duration::from_secs(32),
+        storage_wait: std::time::Duration::from_secs(30),
+        sonobuoy_binary: scs_kaas::sonobuoy_runner::find_on_path(),
+        execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
+        results_root: assignment.get("subject_root").map(Into::into),
+    });
+    // a KaaS run creates nothing that an interrupt would have to clean up but Sonobuoy's
+    // run, whose process is killed with the future (and `sonobuoy delete` clears it next time)
+    let result = tokio::select! {
+        run = run => run,
+        () = interrupt => return Ok(Done {
+            subject: subject.to_owned(),
+            scope: scope.name.clone(),
+            summary: "interrupted".into(),
+            critical: vec!["interrupted".into()],
+            interrupted: true,
+            report: None,
+        }),
+    };
+    let check = result.check;
+    let count = |r| check.outcomes.values().filter(|o| o.result == r).count();
+    let summary = format!(
+        "{} passed, {} failed, {} aborted, {} not decided, in {} ms",
+        count(scs_standards::TestResult::Pass),
+        count(scs_standards::TestResult::Fail),
+        count(scs_standards::TestResult::Abort),
+        selection.to_run.len() - check.outcomes.len(),
+        check.duration_ms
+    );
+    Ok(Done {
+        subject: result.subject,
+        scope: scope.name.clone(),
+        summary,
+        critical: check.critical,
+        interrupted: false,
+        report: Some(Box::new(check.report)),
     })
 }
 
