@@ -157,6 +157,40 @@ async fn probe(cluster: &Cluster, class: &str, wait: Duration) -> Result<String,
     }
 }
 
+/// Deletes every pod and claim the live part created in `default` (found by
+/// their label): what an interrupted check leaves. Returns what could not be
+/// listed or deleted, each with the reason.
+pub async fn sweep(cluster: &Cluster) -> Vec<String> {
+    let labelled = kube::api::ListParams::default().labels(CHECK_LABEL);
+    let now = DeleteParams { grace_period_seconds: Some(0), ..DeleteParams::default() };
+    let mut failed = Vec::new();
+    let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), "default");
+    match pods.list(&labelled).await {
+        Err(e) => failed.push(format!("listing pods labelled {CHECK_LABEL}: {}", describe(&e))),
+        Ok(list) => {
+            for name in list.items.into_iter().filter_map(|p| p.metadata.name) {
+                if let Err(e) = pods.delete(&name, &now).await {
+                    failed.push(format!("pod default/{name}: {}", describe(&e)));
+                }
+            }
+        }
+    }
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(cluster.client.clone(), "default");
+    match claims.list(&labelled).await {
+        Err(e) => failed.push(format!("listing claims labelled {CHECK_LABEL}: {}", describe(&e))),
+        Ok(list) => {
+            // a claim already being deleted is gone as far as the check is concerned
+            for claim in list.items.into_iter().filter(|c| c.metadata.deletion_timestamp.is_none()) {
+                let name = claim.metadata.name.unwrap_or_default();
+                if let Err(e) = claims.delete(&name, &now).await {
+                    failed.push(format!("claim default/{name}: {}", describe(&e)));
+                }
+            }
+        }
+    }
+    failed
+}
+
 fn uuid_suffix() -> String {
     let mut id = scs_checks::run::uuid_v4();
     id.truncate(8);

@@ -273,3 +273,84 @@ kubeconfig = "{}"
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].subject(), "lab-1.20");
 }
+
+fn kubectl(admin: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(admin)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "kubectl {args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn an_interrupted_storage_check_removes_its_claim_and_pod() {
+    let Some(reader) = reader() else { return };
+    let admin = reader.with_file_name("admin.kubeconfig");
+    // a Ready node and a default class (names of their own; the kaas crate's tests reset the lab)
+    kubectl(&admin, &["delete", "node,storageclass", "--all"], None);
+    kubectl(
+        &admin,
+        &["apply", "-f", "-"],
+        Some(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: default}\n---\n\
+             apiVersion: v1\nkind: Node\nmetadata: {name: interrupt-worker}\n---\n\
+             apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: interrupt-class\n  annotations: {storageclass.kubernetes.io/is-default-class: \"true\"}\nprovisioner: cinder.csi.openstack.org\n",
+        ),
+    );
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let status = format!(
+        r#"{{"status":{{"conditions":[{{"type":"Ready","status":"True","reason":"KubeletReady","message":"test","lastHeartbeatTime":"{now}","lastTransitionTime":"{now}"}}]}}}}"#
+    );
+    kubectl(
+        &admin,
+        &["patch", "node", "interrupt-worker", "--subresource=status", "--type=merge", "-p", &status],
+        None,
+    );
+
+    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["check", "--scope", "scs-kaas-preview", "-t", "default-storage", "--storage-wait", "60"])
+        .arg("--kubeconfig")
+        .arg(&admin)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let claims =
+        || kubectl(&admin, &["get", "pvc,pod", "-n", "default", "-l", "scs.community/check", "-o", "name"], None);
+    let started = std::time::Instant::now();
+    while !claims().contains("pod/scs-check-pod-") {
+        assert!(started.elapsed().as_secs() < 20, "the check created no pod");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("interrupted; nothing left behind"), "{}", text(&out.stderr));
+    // the pod is gone; the claim is gone or only held by its protection finalizer (no controller in the lab)
+    let left = kubectl(
+        &admin,
+        &[
+            "get",
+            "pvc,pod",
+            "-n",
+            "default",
+            "-l",
+            "scs.community/check",
+            "-o",
+            "jsonpath={range .items[*]}{.kind} {.metadata.deletionTimestamp}{\"\\n\"}{end}",
+        ],
+        None,
+    );
+    assert!(left.lines().all(|l| l.starts_with("PersistentVolumeClaim 2")), "{left}");
+    kubectl(&admin, &["delete", "node,storageclass", "--all"], None);
+}

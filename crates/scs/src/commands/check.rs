@@ -267,9 +267,7 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
         bail!("--sonobuoy-results belong to one cluster: give one --kubeconfig with them");
     }
     if args.read_only {
-        eprintln!(
-            "scs: --read-only: default-storage-class-check creates a claim and a pod only on clusters with ready nodes"
-        );
+        eprintln!("scs: --read-only: default-storage-class-check creates a claim and a pod; not run");
     }
     let request = SelectionRequest {
         date: args.date,
@@ -314,7 +312,38 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
             })
         })
         .collect();
-    let runs = runtime.block_on(futures::future::join_all(requests));
+    let interrupted = runtime.block_on(async {
+        tokio::select! {
+            runs = futures::future::join_all(requests) => Ok(runs),
+            () = crate::signals::shutdown() => Err(()),
+        }
+    });
+    let Ok(runs) = interrupted else {
+        // the runs are dropped (a running sonobuoy is killed with them); remove the storage
+        // check's claim and pod, which are the only objects a KaaS check creates itself
+        let mut left = 0;
+        let created = selection.to_run.iter().any(|id| id == "default-storage-class-check");
+        for kubeconfig in kubeconfigs.iter().filter(|_| created) {
+            let swept = runtime.block_on(async {
+                let cluster = scs_kaas::cluster::connect(kubeconfig, args.context.as_deref(), Duration::from_secs(10))
+                    .await
+                    .map_err(|e| vec![e.to_string()])?;
+                let failed = scs_kaas::storage::sweep(&cluster).await;
+                if failed.is_empty() { Ok(()) } else { Err(failed) }
+            });
+            if let Err(failed) = swept {
+                for line in failed {
+                    left += 1;
+                    eprintln!("scs: {}: left behind: {line}", kubeconfig.display());
+                }
+            }
+        }
+        eprintln!(
+            "scs: interrupted; {} (no report written)",
+            if left == 0 { "nothing left behind" } else { "delete what is listed above by hand" }
+        );
+        return Ok(ExitCode::from(130));
+    };
     for run in runs {
         let result = &run.check;
         match args.format {
