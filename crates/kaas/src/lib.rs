@@ -27,3 +27,20 @@ pub const IMPLEMENTED: [&str; 5] = [
     "cncf-k8s-conformance",
     "kaas-networking-check",
 ];
+
+/// PASS with `pass_note` first and the notes after it when there are no
+/// problems, else FAIL with the problems first: what a reader needs first.
+pub(crate) fn verdict(
+    problems: Vec<String>,
+    mut notes: Vec<String>,
+    pass_note: impl FnOnce() -> String,
+) -> scs_checks::Outcome {
+    if problems.is_empty() {
+        notes.insert(0, pass_note());
+        scs_checks::Outcome::pass(notes)
+    } else {
+        let mut evidence = problems;
+        evidence.extend(notes);
+        scs_checks::Outcome::fail(evidence)
+    }
+}

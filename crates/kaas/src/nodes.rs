@@ -83,13 +83,7 @@ pub fn decide(nodes: &Result<Vec<NodeFacts>, String>) -> Outcome {
     if workers.len() > 1 && values(&workers, ZONE).len() < 2 {
         notes.push("note: worker nodes are RECOMMENDED to span more than one zone".to_owned());
     }
-    if problems.is_empty() {
-        notes.insert(0, format!("{} node(s), all with zone and region labels", nodes.len()));
-        Outcome::pass(notes)
-    } else {
-        problems.extend(notes);
-        Outcome::fail(problems)
-    }
+    crate::verdict(problems, notes, || format!("{} node(s), all with zone and region labels", nodes.len()))
 }
 
 #[cfg(test)]

@@ -92,12 +92,14 @@ pub async fn refresh(
         let client = client.clone();
         async move {
             let fail = |reason: String| RefreshError { url: url.clone(), reason };
-            let response = client
-                .get(&url)
-                .header("Accept", "application/json")
-                .send()
-                .await
-                .map_err(|e| fail(crate::cluster::chain(&e)))?;
+            let mut request = client.get(&url).header("Accept", "application/json");
+            // GitHub allows 60 anonymous requests an hour; a token (any scope) lifts that
+            if url.starts_with("https://api.github.com/")
+                && let Some(token) = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty())
+            {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.map_err(|e| fail(crate::cluster::chain(&e)))?;
             let status = response.status();
             if !status.is_success() {
                 return Err(fail(format!("HTTP {status}")));

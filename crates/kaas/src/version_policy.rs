@@ -113,13 +113,7 @@ pub fn decide(git_version: &str, data: &ReleaseData, data_source: &str, today: N
             ));
         }
     }
-    if problems.is_empty() {
-        notes.insert(0, format!("{version} is on a supported branch and current by the release data"));
-        Outcome::pass(notes)
-    } else {
-        problems.extend(notes);
-        Outcome::fail(problems)
-    }
+    crate::verdict(problems, notes, || format!("{version} is on a supported branch and current by the release data"))
 }
 
 #[cfg(test)]

@@ -124,7 +124,11 @@ fn our_image_specs_equal_upstream() {
 #[test]
 fn all_embedded_scopes_load() {
     let scopes = embedded::all_scopes().expect("embedded scopes");
-    assert_eq!(scopes.len(), 3);
+    let names: Vec<&str> = scopes.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["SCS-compatible IaaS", "SCS-compatible KaaS", "SCS standard images v2 (preview)", "SCS KaaS preview"]
+    );
 }
 
 #[test]

@@ -178,13 +178,7 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let cloud = CloudConfig::load(os_cloud.as_deref()).context("selecting the cloud")?;
     let subject = args.subject.clone().unwrap_or_else(|| cloud.name.clone());
-    let request = SelectionRequest {
-        date: args.date,
-        version: args.version.clone(),
-        sections: args.sections.clone(),
-        tests: args.tests.clone(),
-    };
-    let mut selection = scope.select(&request, chrono::Local::now().date_naive())?;
+    let mut selection = select(&scope, &args)?;
     if args.read_only {
         let skipped: Vec<String> =
             selection.to_run.iter().filter(|id| scs_checks::iaas::live::creates(id)).cloned().collect();
@@ -239,6 +233,17 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code as u8))
 }
 
+/// The versions and testcases `-d -V -S -t` select.
+fn select(scope: &Scope, args: &CheckArgs) -> anyhow::Result<Selection> {
+    let request = SelectionRequest {
+        date: args.date,
+        version: args.version.clone(),
+        sections: args.sections.clone(),
+        tests: args.tests.clone(),
+    };
+    Ok(scope.select(&request, chrono::Local::now().date_naive())?)
+}
+
 /// `scs check` of a KaaS scope: one run (and report) per kubeconfig.
 fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
     if !scope.variables.iter().any(|v| v.name == "os_cloud") {
@@ -269,13 +274,7 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
     if args.read_only {
         eprintln!("scs: --read-only: default-storage-class-check creates a claim and a pod; not run");
     }
-    let request = SelectionRequest {
-        date: args.date,
-        version: args.version.clone(),
-        sections: args.sections.clone(),
-        tests: args.tests.clone(),
-    };
-    let mut selection = scope.select(&request, chrono::Local::now().date_naive())?;
+    let mut selection = select(scope, args)?;
     if args.read_only {
         selection.to_run.retain(|id| id != "default-storage-class-check");
     }

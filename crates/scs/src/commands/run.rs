@@ -292,15 +292,7 @@ async fn check_one(
     }
     let os_cloud = mapping.get("os_cloud").cloned().unwrap_or_else(|| subject.to_owned());
     let cloud = CloudConfig::load(Some(&os_cloud)).with_context(|| format!("{subject}: cloud '{os_cloud}'"))?;
-    let today = chrono::Local::now().date_naive();
-    let request = SelectionRequest { date: None, version: None, sections: sections.clone(), tests: tests.clone() };
-    let selection = scope.select(&request, today).with_context(|| format!("{subject} {}", scope.name))?;
-    let mut assignment = BTreeMap::new();
-    for var in &scope.variables {
-        if let Some(value) = mapping.get(&var.name).or(var.default.as_ref()) {
-            assignment.insert(var.name.clone(), value.clone());
-        }
-    }
+    let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
     let argv =
         vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
     let result = run_check(CheckRequest {
@@ -338,6 +330,26 @@ async fn check_one(
     })
 }
 
+/// Today's selection (with the runner's sections and tests) and the scope
+/// variables assigned from the subject's mapping or their defaults.
+fn select(
+    scope: &scs_standards::Scope,
+    subject: &str,
+    mapping: &BTreeMap<String, String>,
+    sections: &Option<Vec<String>>,
+    tests: &Option<String>,
+) -> anyhow::Result<(scs_standards::Selection, BTreeMap<String, String>)> {
+    let today = chrono::Local::now().date_naive();
+    let request = SelectionRequest { date: None, version: None, sections: sections.clone(), tests: tests.clone() };
+    let selection = scope.select(&request, today).with_context(|| format!("{subject} {}", scope.name))?;
+    let assignment = scope
+        .variables
+        .iter()
+        .filter_map(|var| mapping.get(&var.name).or(var.default.as_ref()).map(|v| (var.name.clone(), v.clone())))
+        .collect();
+    Ok((selection, assignment))
+}
+
 /// A KaaS subject: its kubeconfig from the mapping (upstream's default
 /// `{subject}/kubeconfig.yaml`), Sonobuoy results under `subject_root`.
 async fn check_one_cluster(
@@ -348,15 +360,7 @@ async fn check_one_cluster(
     tests: Option<String>,
     interrupt: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 ) -> anyhow::Result<Done> {
-    let today = chrono::Local::now().date_naive();
-    let request = SelectionRequest { date: None, version: None, sections: sections.clone(), tests: tests.clone() };
-    let selection = scope.select(&request, today).with_context(|| format!("{subject} {}", scope.name))?;
-    let mut assignment = BTreeMap::new();
-    for var in &scope.variables {
-        if let Some(value) = mapping.get(&var.name).or(var.default.as_ref()) {
-            assignment.insert(var.name.clone(), value.clone());
-        }
-    }
+    let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
     let kubeconfig = assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml"));
     let argv =
         vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
