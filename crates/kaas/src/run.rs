@@ -6,14 +6,14 @@
 
 use crate::cluster::{ClusterFacts, connect, gather};
 use crate::data::ReleaseData;
-use crate::sonobuoy::{self, Suite};
+use crate::sonobuoy::{self, Suite, TestRun};
 use crate::sonobuoy_runner;
 use crate::version::KubeVersion;
 use crate::{IMPLEMENTED, nodes, storage, version_policy};
 use scs_checks::Outcome;
 use scs_checks::run::{CheckRun, ReportMeta, build_report};
 use scs_standards::{Scope, Selection};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -142,66 +142,7 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
     let subject = subject_for(&name, branch.as_deref());
     let e2e: Vec<Suite> = decidable.iter().filter_map(|id| Suite::of(id)).collect();
     if !e2e.is_empty() {
-        let config = match &request.sonobuoy_config {
-            None => sonobuoy::parse_config(sonobuoy::SHIPPED_CONFIG, "shipped scs-sonobuoy-config-v1.yaml"),
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| sonobuoy::SonobuoyError::Config {
-                    source_name: path.display().to_string(),
-                    reason: e.to_string(),
-                })
-                .and_then(|text| sonobuoy::parse_config(&text, &path.display().to_string())),
-        };
-        for suite in e2e {
-            let id = suite.testcase();
-            let explicit: Vec<&PathBuf> =
-                request.sonobuoy_results.iter().filter(|(t, _)| t.as_deref() == Some(id)).map(|(_, p)| p).collect();
-            let paths = if explicit.is_empty() {
-                request.sonobuoy_results.iter().filter(|(t, _)| t.is_none()).map(|(_, p)| p).collect()
-            } else {
-                explicit
-            };
-            let mut paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
-            if paths.is_empty() {
-                let Some(binary) = &request.sonobuoy_binary else {
-                    warnings.push(format!(
-                        "{id}: no Sonobuoy results given (--sonobuoy-results) and no sonobuoy to run; reported as missing"
-                    ));
-                    continue;
-                };
-                let root = request.results_root.clone().unwrap_or_else(|| PathBuf::from(&subject));
-                match sonobuoy_runner::run_suite(binary, &request.kubeconfig, suite, &request.execution_mode, &root)
-                    .await
-                {
-                    Ok(tarball) => paths.push(tarball),
-                    Err(e) => {
-                        outcomes.insert(id.to_owned(), Outcome::abort(format!("running Sonobuoy: {e}")));
-                        continue;
-                    }
-                }
-            }
-            let outcome = match &config {
-                Err(e) => Outcome::abort(format!("Sonobuoy configuration: {e}")),
-                Ok(ok_to_fail) => {
-                    let mut tests = Vec::new();
-                    let mut error = None;
-                    for path in &paths {
-                        match sonobuoy::read_results(path) {
-                            Ok(t) => tests.extend(t),
-                            Err(e) => {
-                                error = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    let sources = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-                    match error {
-                        Some(e) => Outcome::abort(format!("Sonobuoy results {e}")),
-                        None => sonobuoy::decide(suite, &tests, ok_to_fail, &sources),
-                    }
-                }
-            };
-            outcomes.insert(id.to_owned(), outcome);
-        }
+        decide_e2e(&request, &e2e, &subject, &mut outcomes, &mut warnings).await;
     }
     for id in &not_implemented {
         warnings.push(format!("{id}: not implemented by this version of scs; reported as missing"));
@@ -237,6 +178,65 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
             report,
         },
         facts,
+    }
+}
+
+/// The Sonobuoy testcases: from the results given for each (or for both),
+/// else from a run of an installed `sonobuoy`. A results file given for both
+/// testcases is read and parsed once.
+async fn decide_e2e(
+    request: &KaasRequest<'_>,
+    suites: &[Suite],
+    subject: &str,
+    outcomes: &mut BTreeMap<String, Outcome>,
+    warnings: &mut Vec<String>,
+) {
+    let config = sonobuoy::load_config(request.sonobuoy_config.as_deref());
+    let mut parsed: HashMap<PathBuf, Result<Vec<TestRun>, String>> = HashMap::new();
+    for &suite in suites {
+        let id = suite.testcase();
+        let given = |wanted: Option<&str>| -> Vec<PathBuf> {
+            request.sonobuoy_results.iter().filter(|(t, _)| t.as_deref() == wanted).map(|(_, p)| p.clone()).collect()
+        };
+        let mut paths = given(Some(id));
+        if paths.is_empty() {
+            paths = given(None);
+        }
+        if paths.is_empty() {
+            let Some(binary) = &request.sonobuoy_binary else {
+                warnings.push(format!(
+                    "{id}: no Sonobuoy results given (--sonobuoy-results) and no sonobuoy to run; reported as missing"
+                ));
+                continue;
+            };
+            let root = request.results_root.clone().unwrap_or_else(|| PathBuf::from(subject));
+            match sonobuoy_runner::run_suite(binary, &request.kubeconfig, suite, &request.execution_mode, &root).await {
+                Ok(tarball) => paths.push(tarball),
+                Err(e) => {
+                    outcomes.insert(id.to_owned(), Outcome::abort(format!("running Sonobuoy: {e}")));
+                    continue;
+                }
+            }
+        }
+        let outcome = match &config {
+            Err(e) => Outcome::abort(format!("Sonobuoy configuration: {e}")),
+            Ok(ok_to_fail) => {
+                let mut tests = Vec::new();
+                let read = paths.iter().try_for_each(|path| {
+                    let runs = parsed
+                        .entry(path.clone())
+                        .or_insert_with(|| sonobuoy::read_results(path).map_err(|e| e.to_string()));
+                    tests.extend(runs.as_ref().map_err(Clone::clone)?.iter().cloned());
+                    Ok::<_, String>(())
+                });
+                let sources = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+                match read {
+                    Err(e) => Outcome::abort(format!("Sonobuoy results {e}")),
+                    Ok(()) => sonobuoy::decide(suite, &tests, ok_to_fail, &sources),
+                }
+            }
+        };
+        outcomes.insert(id.to_owned(), outcome);
     }
 }
 

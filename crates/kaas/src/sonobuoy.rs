@@ -168,6 +168,15 @@ pub fn parse_config(text: &str, source_name: &str) -> Result<Vec<OkToFail>, Sono
         .collect()
 }
 
+/// The okToFail list from `path`, or the shipped one.
+pub fn load_config(path: Option<&Path>) -> Result<Vec<OkToFail>, SonobuoyError> {
+    let Some(path) = path else { return parse_config(SHIPPED_CONFIG, "shipped scs-sonobuoy-config-v1.yaml") };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SonobuoyError::Config { source_name: name.clone(), reason: e.to_string() })?;
+    parse_config(&text, &name)
+}
+
 /// What a testcase takes from the results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Suite {

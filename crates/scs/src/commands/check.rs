@@ -226,11 +226,15 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Json => outln!("{}", serde_json::to_string_pretty(&json(&scope, &selection, &result, &subject))?)?,
         CheckFormat::Junit => out!("{}", junit(&scope, &selection, &result, &subject))?,
     }
-    let fails = result.outcomes.values().filter(|o| o.result == TestResult::Fail).count();
-    let errors = result.report.run.invocations.values().map(|i| i.error as usize).sum::<usize>();
-    let num_error = if args.critical_only { 0 } else { errors + fails };
-    let code = (result.critical.len() + num_error).min(127);
-    Ok(ExitCode::from(code as u8))
+    Ok(ExitCode::from(exit_points(&result, args.critical_only).min(127) as u8))
+}
+
+/// Upstream's exit code of one run before the cap: critical lines, plus (without
+/// `-C`) error lines and FAIL results.
+fn exit_points(run: &CheckRun, critical_only: bool) -> usize {
+    let fails = run.outcomes.values().filter(|o| o.result == TestResult::Fail).count();
+    let errors = run.report.run.invocations.values().map(|i| i.error as usize).sum::<usize>();
+    run.critical.len() + if critical_only { 0 } else { errors + fails }
 }
 
 /// The versions and testcases `-d -V -S -t` select.
@@ -353,9 +357,7 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
             }
             CheckFormat::Junit => out!("{}", junit(scope, &selection, result, &run.subject))?,
         }
-        let fails = result.outcomes.values().filter(|o| o.result == TestResult::Fail).count();
-        let errors = result.report.run.invocations.values().map(|i| i.error as usize).sum::<usize>();
-        code += result.critical.len() + if args.critical_only { 0 } else { errors + fails };
+        code += exit_points(result, args.critical_only);
         reports.push(AnyReport::Upstream(Box::new(result.report.clone())));
         all_facts.extend(run.facts);
     }
