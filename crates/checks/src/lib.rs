@@ -9,7 +9,6 @@
 pub mod cleanup;
 pub mod facts;
 pub mod iaas;
-pub mod lab;
 pub mod run;
 pub mod scratch;
 

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 fn lab_clouds() -> Option<PathBuf> {
-    scs_checks::lab::clouds_yaml()
+    scs_testkit::lab::clouds_yaml()
 }
 
 fn check(cloud: &CloudConfig) -> CheckRun {

@@ -25,7 +25,7 @@ use std::sync::Mutex;
 static LAB: Mutex<()> = Mutex::new(());
 
 fn lab_dir() -> Option<PathBuf> {
-    scs_checks::lab::clouds_yaml().and_then(|c| c.parent().map(PathBuf::from))
+    scs_testkit::lab::seeded_clouds_yaml().and_then(|c| c.parent().map(PathBuf::from))
 }
 
 fn cloud(dir: &std::path::Path, name: &str) -> CloudConfig {

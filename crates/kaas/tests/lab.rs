@@ -27,14 +27,7 @@ static LAB: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The lab's kubeconfigs (admin, reader), or `None` when opted out.
 fn kubeconfigs() -> Option<(PathBuf, PathBuf)> {
-    if std::env::var_os("SCS_SKIP_LAB").is_some() {
-        return None;
-    }
-    let dir =
-        PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into())).join("kubernetes");
-    let (admin, reader) = (dir.join("admin.kubeconfig"), dir.join("reader.kubeconfig"));
-    assert!(reader.is_file(), "{} missing: run `lab/kubernetes up` (or SCS_SKIP_LAB=1 to opt out)", reader.display());
-    Some((admin, reader))
+    scs_testkit::lab::kubeconfigs()
 }
 
 async fn admin(path: &Path) -> Client {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn clouds() -> Option<PathBuf> {
-    scs_checks::lab::clouds_yaml()
+    scs_testkit::lab::seeded_clouds_yaml()
 }
 
 #[test]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 static LAB: Mutex<()> = Mutex::new(());
 
 fn clouds() -> Option<PathBuf> {
-    scs_checks::lab::clouds_yaml()
+    scs_testkit::lab::seeded_clouds_yaml()
 }
 
 fn scs(clouds: &Path, args: &[&str]) -> Output {

@@ -14,13 +14,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn reader() -> Option<PathBuf> {
-    if std::env::var_os("SCS_SKIP_LAB").is_some() {
-        return None;
-    }
-    let dir = PathBuf::from(std::env::var("SCS_LAB_DIR").unwrap_or_else(|_| "/var/lib/scs-lab".into()));
-    let reader = dir.join("kubernetes/reader.kubeconfig");
-    assert!(reader.is_file(), "{} missing: run `lab/kubernetes up` (or SCS_SKIP_LAB=1)", reader.display());
-    Some(reader)
+    scs_testkit::lab::kubeconfigs().map(|(_, reader)| reader)
 }
 
 fn scs(args: &[&str]) -> Output {

@@ -48,7 +48,7 @@ fn upload_and_status(database_url: &str, dir: &Path, report: &Path) -> Value {
 
 #[test]
 fn a_lab_report_uploaded_is_evaluated_on_both_backends() {
-    let Some(clouds) = scs_checks::lab::clouds_yaml() else { return };
+    let Some(clouds) = scs_testkit::lab::seeded_clouds_yaml() else { return };
     let postgres = match std::env::var("SCS_TEST_POSTGRES_URL") {
         Ok(url) => Some(url),
         Err(_) => {

@@ -12,7 +12,7 @@ use std::process::Command;
 
 #[test]
 fn two_subjects_one_signed_uploaded_report() {
-    let Some(clouds) = scs_checks::lab::clouds_yaml() else { return };
+    let Some(clouds) = scs_testkit::lab::seeded_clouds_yaml() else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("keyfile");
     assert!(

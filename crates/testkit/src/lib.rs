@@ -2,8 +2,11 @@
 //! Test support for the scs crates: a real headless Chromium (Debian's
 //! `chromium`, driven over WebDriver by `chromedriver`), so pages are tested
 //! as a visitor's browser renders them (`.ci/run` installs both; locally
-//! `SCS_SKIP_BROWSER=1` opts out), and where the upstream reference files are.
+//! `SCS_SKIP_BROWSER=1` opts out), where the upstream reference files are, and
+//! the labs ([`lab`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a panic is a failed test
+
+pub mod lab;
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
