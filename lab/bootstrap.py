@@ -29,8 +29,8 @@ SERVICES = {
     "octavia": ("load-balancer", "http://127.0.0.1:9876", "Load balancer"),
     "barbican": ("key-manager", "http://127.0.0.1:9311", "Key manager"),
     "swift": ("object-store", "http://127.0.0.1:8088/v1/AUTH_%(project_id)s", "Object store"),
-    # S3 on the same Swift proxy (s3api); scs-0123-v2 looks for the type `s3`
-    "swift-s3": ("s3", "http://127.0.0.1:8088", "S3 API of the object store"),
+    # S3 on the same Swift proxy (s3api), as the type scs-0123 v2 defines
+    "swift-s3": ("object-store-s3", "http://127.0.0.1:8088", "S3 API of the object store"),
 }
 
 BROKEN_REGION = "LabBroken"
@@ -86,6 +86,10 @@ def keystone(conn, password, state):
     admin_user = idc.find_user("admin", domain_id=domain.id)
     idc.assign_project_role_to_user(demo, admin_user, roles["admin"])
 
+    # a lab bootstrapped before a type changed (swift-s3 was `s3`) gets the service anew
+    for service in idc.services():
+        if service.name in SERVICES and service.type != SERVICES[service.name][0]:
+            idc.delete_service(service)
     for name, (stype, url, desc) in SERVICES.items():
         register_service(idc, name, stype, url, desc)
     # A second region whose service endpoints point at a port where the tests

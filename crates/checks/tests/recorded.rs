@@ -105,6 +105,22 @@ fn unreadable_facts_abort_with_the_reason() {
     assert!(o.evidence[0].contains("HTTP 500"), "{:?}", o.evidence);
 }
 
+/// scs-0123-service-s3 finds S3 by the catalog type scs-0123 v2 defines,
+/// `object-store-s3` (the lab registers it so); listed as `s3`, it fails.
+#[test]
+fn s3_service_is_found_as_object_store_s3_only() {
+    let decide = |f: &Facts| iaas::decide("scs-0123-service-s3", f, &Options::default()).unwrap();
+    let mut f = facts("lab-compliant.json");
+    assert!(f.service_types().contains("object-store-s3"), "{:?}", f.service_types());
+    assert_eq!(decide(&f).result, TestResult::Pass, "{:?}", decide(&f).evidence);
+    for entry in f.catalog.iter_mut().filter(|e| e.service_type == "object-store-s3") {
+        entry.service_type = "s3".into();
+    }
+    let o = decide(&f);
+    assert_eq!(o.result, TestResult::Fail);
+    assert!(o.evidence[0].starts_with("catalog has no object-store-s3 service"), "{:?}", o.evidence);
+}
+
 /// Neutron ≥ 2023.2 answers `default-security-group-rules`; the lab (Zed)
 /// takes the fallback, so the API path is decided here from the shape that
 /// API returns (its documented defaults).
