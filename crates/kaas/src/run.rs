@@ -112,7 +112,7 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
                     })
                 };
                 let storage = async {
-                    if !wants("default-storage-class-check") {
+                    if !wants(storage::TESTCASE) {
                         return None;
                     }
                     Some(storage::decide(&cluster, &gathered, request.storage_wait).await)
@@ -122,7 +122,7 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
                     outcomes.insert("version-policy-check".to_owned(), o);
                 }
                 if let Some(o) = storage {
-                    outcomes.insert("default-storage-class-check".to_owned(), o);
+                    outcomes.insert(storage::TESTCASE.to_owned(), o);
                 }
                 if wants("node-distribution-check") {
                     outcomes.insert("node-distribution-check".to_owned(), nodes::decide(&gathered.nodes));

@@ -21,6 +21,9 @@ pub const LOCAL_PROVISIONERS: [&str; 3] = ["kubernetes.io/no-provisioner", "ranc
 /// The label on everything the live part creates.
 pub const CHECK_LABEL: &str = "scs.community/check";
 
+/// The testcase this module decides, the only KaaS testcase that creates objects.
+pub const TESTCASE: &str = "default-storage-class-check";
+
 /// Decides from the listed classes alone; `Ok(class)` is the one default
 /// class, for the live part.
 pub fn decide_classes(classes: &Result<Vec<StorageClassFacts>, String>) -> Result<&StorageClassFacts, Outcome> {
@@ -189,6 +192,26 @@ pub async fn sweep(cluster: &Cluster) -> Vec<String> {
         }
     }
     failed
+}
+
+/// What an interrupted run of `selection` leaves on the cluster of
+/// `kubeconfig`, removed: the storage check's claim and pod are the only
+/// objects a KaaS check creates itself (a running Sonobuoy is killed with the
+/// run, and `sonobuoy delete` clears it the next time). `scs check` and
+/// `scs run` both call this, so an interrupt cleans up the same way in both.
+/// Returns what is left behind, each with the reason.
+pub async fn sweep_after_interrupt(
+    selection: &scs_standards::Selection,
+    kubeconfig: &std::path::Path,
+    context: Option<&str>,
+) -> Vec<String> {
+    if !selection.to_run.iter().any(|id| id == TESTCASE) {
+        return Vec::new();
+    }
+    match crate::cluster::connect(kubeconfig, context, std::time::Duration::from_secs(10)).await {
+        Ok(cluster) => sweep(&cluster).await,
+        Err(e) => vec![format!("cannot sweep after the interrupt: {e}")],
+    }
 }
 
 fn uuid_suffix() -> String {

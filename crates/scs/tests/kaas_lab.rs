@@ -286,14 +286,14 @@ fn kubectl(admin: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Strin
     text(&out.stdout)
 }
 
-#[test]
-fn an_interrupted_storage_check_removes_its_claim_and_pod() {
-    let Some(reader) = reader() else { return };
-    let admin = reader.with_file_name("admin.kubeconfig");
-    // a Ready node and a default class (names of their own; the kaas crate's tests reset the lab)
-    kubectl(&admin, &["delete", "node,storageclass", "--all"], None);
+/// The interrupt tests share the lab's nodes and storage classes.
+static STORAGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A Ready node and a default class (names of their own; the kaas crate's tests reset the lab).
+fn ready_node_and_default_class(admin: &std::path::Path) {
+    kubectl(admin, &["delete", "node,storageclass", "--all"], None);
     kubectl(
-        &admin,
+        admin,
         &["apply", "-f", "-"],
         Some(
             "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: default}\n---\n\
@@ -305,34 +305,26 @@ fn an_interrupted_storage_check_removes_its_claim_and_pod() {
     let status = format!(
         r#"{{"status":{{"conditions":[{{"type":"Ready","status":"True","reason":"KubeletReady","message":"test","lastHeartbeatTime":"{now}","lastTransitionTime":"{now}"}}]}}}}"#
     );
-    kubectl(
-        &admin,
-        &["patch", "node", "interrupt-worker", "--subresource=status", "--type=merge", "-p", &status],
-        None,
-    );
+    kubectl(admin, &["patch", "node", "interrupt-worker", "--subresource=status", "--type=merge", "-p", &status], None);
+}
 
-    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
-        .args(["check", "--scope", "scs-kaas-preview", "-t", "default-storage", "--storage-wait", "60"])
-        .arg("--kubeconfig")
-        .arg(&admin)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+/// Sends SIGINT to `child` once the storage check's pod exists; its output after it exits.
+fn interrupt_when_the_pod_exists(admin: &std::path::Path, child: std::process::Child) -> Output {
     let claims =
-        || kubectl(&admin, &["get", "pvc,pod", "-n", "default", "-l", "scs.community/check", "-o", "name"], None);
+        || kubectl(admin, &["get", "pvc,pod", "-n", "default", "-l", "scs.community/check", "-o", "name"], None);
     let started = std::time::Instant::now();
     while !claims().contains("pod/scs-check-pod-") {
         assert!(started.elapsed().as_secs() < 20, "the check created no pod");
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("interrupted; nothing left behind"), "{}", text(&out.stderr));
-    // the pod is gone; the claim is gone or only held by its protection finalizer (no controller in the lab)
+    child.wait_with_output().unwrap()
+}
+
+/// The pod is gone; the claim is gone or only held by its protection finalizer (no controller in the lab).
+fn assert_no_claim_or_pod_left(admin: &std::path::Path) {
     let left = kubectl(
-        &admin,
+        admin,
         &[
             "get",
             "pvc,pod",
@@ -346,5 +338,61 @@ fn an_interrupted_storage_check_removes_its_claim_and_pod() {
         None,
     );
     assert!(left.lines().all(|l| l.starts_with("PersistentVolumeClaim 2")), "{left}");
-    kubectl(&admin, &["delete", "node,storageclass", "--all"], None);
+    kubectl(admin, &["delete", "node,storageclass", "--all"], None);
+}
+
+#[test]
+fn an_interrupted_storage_check_removes_its_claim_and_pod() {
+    let Some(reader) = reader() else { return };
+    let _guard = STORAGE.lock().unwrap_or_else(|e| e.into_inner());
+    let admin = reader.with_file_name("admin.kubeconfig");
+    ready_node_and_default_class(&admin);
+    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["check", "--scope", "scs-kaas-preview", "-t", "default-storage", "--storage-wait", "60"])
+        .arg("--kubeconfig")
+        .arg(&admin)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = interrupt_when_the_pod_exists(&admin, child);
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("interrupted; nothing left behind"), "{}", text(&out.stderr));
+    assert_no_claim_or_pod_left(&admin);
+}
+
+/// `scs run` sweeps after an interrupt as `scs check` does (it did not: the claim and pod stayed).
+#[test]
+fn an_interrupted_run_removes_the_storage_checks_claim_and_pod() {
+    let Some(reader) = reader() else { return };
+    let _guard = STORAGE.lock().unwrap_or_else(|e| e.into_inner());
+    let admin = reader.with_file_name("admin.kubeconfig");
+    ready_node_and_default_class(&admin);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[presets.kaas]\nscopes = [\"scs-kaas-preview\"]\nsubjects = [\"lab\"]\nworkers = 1\n\n\
+             [scopes.scs-kaas-preview]\nspec = \"./scs-kaas-preview.yaml\"\n\n\
+             [subjects.lab.mapping]\nkubeconfig = \"{}\"\n",
+            admin.display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["run", "--config", config.to_str().unwrap(), "--preset", "kaas", "-t", "default-storage"])
+        .args(["-o", dir.path().join("report.yaml").to_str().unwrap()])
+        .env("XDG_DATA_HOME", "/nonexistent")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = interrupt_when_the_pod_exists(&admin, child);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted; no report written"), "{stderr}");
+    assert!(!stderr.contains("left behind"), "{stderr}");
+    assert_no_claim_or_pod_left(&admin);
 }

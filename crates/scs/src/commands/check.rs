@@ -322,23 +322,17 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
         }
     });
     let Ok(runs) = interrupted else {
-        // the runs are dropped (a running sonobuoy is killed with them); remove the storage
-        // check's claim and pod, which are the only objects a KaaS check creates itself
+        // the runs are dropped; remove what they created
         let mut left = 0;
-        let created = selection.to_run.iter().any(|id| id == "default-storage-class-check");
-        for kubeconfig in kubeconfigs.iter().filter(|_| created) {
-            let swept = runtime.block_on(async {
-                let cluster = scs_kaas::cluster::connect(kubeconfig, args.context.as_deref(), Duration::from_secs(10))
-                    .await
-                    .map_err(|e| vec![e.to_string()])?;
-                let failed = scs_kaas::storage::sweep(&cluster).await;
-                if failed.is_empty() { Ok(()) } else { Err(failed) }
-            });
-            if let Err(failed) = swept {
-                for line in failed {
-                    left += 1;
-                    eprintln!("scs: {}: left behind: {line}", kubeconfig.display());
-                }
+        for kubeconfig in &kubeconfigs {
+            let failed = runtime.block_on(scs_kaas::storage::sweep_after_interrupt(
+                &selection,
+                kubeconfig,
+                args.context.as_deref(),
+            ));
+            for line in failed {
+                left += 1;
+                eprintln!("scs: {}: left behind: {line}", kubeconfig.display());
             }
         }
         eprintln!(

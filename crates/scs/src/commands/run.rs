@@ -361,13 +361,15 @@ async fn check_one_cluster(
     interrupt: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
 ) -> anyhow::Result<Done> {
     let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
-    let kubeconfig = assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml"));
+    let kubeconfig = std::path::PathBuf::from(
+        assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml")),
+    );
     let argv =
         vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
     let run = scs_kaas::run::run(scs_kaas::run::KaasRequest {
         scope,
         selection: &selection,
-        kubeconfig: kubeconfig.into(),
+        kubeconfig: kubeconfig.clone(),
         context: None,
         subject: Some(subject.to_owned()),
         argv,
@@ -384,18 +386,22 @@ async fn check_one_cluster(
         execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
         results_root: assignment.get("subject_root").map(Into::into),
     });
-    // a KaaS run creates nothing that an interrupt would have to clean up but Sonobuoy's
-    // run, whose process is killed with the future (and `sonobuoy delete` clears it next time)
     let result = tokio::select! {
         run = run => run,
-        () = interrupt => return Ok(Done {
-            subject: subject.to_owned(),
-            scope: scope.name.clone(),
-            summary: "interrupted".into(),
-            critical: vec!["interrupted".into()],
-            interrupted: true,
-            report: None,
-        }),
+        () = interrupt => {
+            // the run is dropped; remove what it created, as `scs check` does
+            let left = scs_kaas::storage::sweep_after_interrupt(&selection, &kubeconfig, None).await;
+            let mut critical = vec!["interrupted".to_owned()];
+            critical.extend(left.into_iter().map(|line| format!("left behind: {line}")));
+            return Ok(Done {
+                subject: subject.to_owned(),
+                scope: scope.name.clone(),
+                summary: "interrupted".into(),
+                critical,
+                interrupted: true,
+                report: None,
+            });
+        }
     };
     let check = result.check;
     let count = |r| check.outcomes.values().filter(|o| o.result == r).count();
