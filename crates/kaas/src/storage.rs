@@ -208,7 +208,7 @@ pub async fn sweep_after_interrupt(
     if !selection.to_run.iter().any(|id| id == TESTCASE) {
         return Vec::new();
     }
-    match crate::cluster::connect(kubeconfig, context, std::time::Duration::from_secs(10)).await {
+    match crate::cluster::connect(kubeconfig, context, Duration::from_secs(10)).await {
         Ok(cluster) => sweep(&cluster).await,
         Err(e) => vec![format!("cannot sweep after the interrupt: {e}")],
     }

@@ -25,11 +25,6 @@ use std::time::Duration;
 
 static LAB: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// The lab's kubeconfigs (admin, reader), or `None` when opted out.
-fn kubeconfigs() -> Option<(PathBuf, PathBuf)> {
-    scs_testkit::lab::kubeconfigs()
-}
-
 async fn admin(path: &Path) -> Client {
     scs_kaas::cluster::connect(path, None, Duration::from_secs(10)).await.expect("the lab's API server answers").client
 }
@@ -146,7 +141,7 @@ fn outcome<'r>(run: &'r KaasRun, id: &str) -> &'r scs_checks::Outcome {
 
 #[tokio::test]
 async fn the_lab_cluster_fails_the_version_policy_by_the_shipped_data_naming_the_release() {
-    let Some((_, reader)) = kubeconfigs() else { return };
+    let Some((_, reader)) = scs_testkit::lab::kubeconfigs() else { return };
     let _lab = LAB.lock().await;
     let run = Check { tests: Some("version-policy-check"), ..Check::new("scs-compatible-kaas", &reader) }.run().await;
     assert_eq!(run.subject, "lab-1.20");
@@ -164,7 +159,7 @@ async fn the_lab_cluster_fails_the_version_policy_by_the_shipped_data_naming_the
 
 #[tokio::test]
 async fn with_a_pinned_date_and_data_the_same_cluster_passes_until_a_patch_is_31_days_old() {
-    let Some((_, reader)) = kubeconfigs() else { return };
+    let Some((_, reader)) = scs_testkit::lab::kubeconfigs() else { return };
     let _lab = LAB.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("kubernetes.json");
@@ -212,7 +207,7 @@ async fn with_a_pinned_date_and_data_the_same_cluster_passes_until_a_patch_is_31
 
 #[tokio::test]
 async fn node_labels_and_control_plane_hosts_flip_node_distribution() {
-    let Some((admin_config, reader)) = kubeconfigs() else { return };
+    let Some((admin_config, reader)) = scs_testkit::lab::kubeconfigs() else { return };
     let _lab = LAB.lock().await;
     let client = admin(&admin_config).await;
     reset(&client).await;
@@ -258,7 +253,7 @@ async fn node_labels_and_control_plane_hosts_flip_node_distribution() {
 
 #[tokio::test]
 async fn zero_one_or_two_default_storage_classes_flip_the_storage_check() {
-    let Some((admin_config, reader)) = kubeconfigs() else { return };
+    let Some((admin_config, reader)) = scs_testkit::lab::kubeconfigs() else { return };
     let _lab = LAB.lock().await;
     let client = admin(&admin_config).await;
     reset(&client).await;
@@ -294,7 +289,7 @@ async fn zero_one_or_two_default_storage_classes_flip_the_storage_check() {
 
 #[tokio::test]
 async fn with_a_ready_node_the_claim_is_tried_and_removed_again() {
-    let Some((admin_config, _)) = kubeconfigs() else { return };
+    let Some((admin_config, _)) = scs_testkit::lab::kubeconfigs() else { return };
     let _lab = LAB.lock().await;
     let client = admin(&admin_config).await;
     reset(&client).await;
@@ -344,7 +339,7 @@ async fn with_a_ready_node_the_claim_is_tried_and_removed_again() {
 
 #[tokio::test]
 async fn an_unreachable_server_a_bad_kubeconfig_and_a_forbidden_list_abort_with_the_reason() {
-    let Some((admin_config, reader)) = kubeconfigs() else { return };
+    let Some((admin_config, reader)) = scs_testkit::lab::kubeconfigs() else { return };
     let _lab = LAB.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(&reader).unwrap();
