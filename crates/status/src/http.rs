@@ -238,16 +238,22 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            ("anonymous".to_owned(), ApiError::new(status, e.to_string()).into_response(), String::new())
+            (
+                "anonymous".to_owned(),
+                close_connection(ApiError::new(status, e.to_string()).into_response()),
+                String::new(),
+            )
         }
         Ok(Actor { name, .. }) => match axum::body::to_bytes(body, app.max_body).await {
             Err(_) => (
                 name,
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("the request body is larger than {} bytes", app.max_body),
-                )
-                .into_response(),
+                close_connection(
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the request body is larger than {} bytes", app.max_body),
+                    )
+                    .into_response(),
+                ),
                 String::new(),
             ),
             Ok(bytes) => {
@@ -261,6 +267,15 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
     if let Err(e) = app.store.audit(&actor, &method, &path, response.status().as_u16(), &body).await {
         tracing::error!("status page: audit log: {e}");
     }
+    response
+}
+
+/// Marks a response to a request whose body was left unread (refused before
+/// or while reading it) `Connection: close`: the unread rest would otherwise
+/// be taken for the next request on a kept-alive connection, and a client that
+/// reuses it gets a broken pipe or an incomplete message instead of an answer.
+fn close_connection(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
 
