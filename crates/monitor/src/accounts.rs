@@ -30,6 +30,14 @@ impl Role {
             Self::Approve => 8,
         }
     }
+
+    /// The roles of an upstream bitmask; unknown bits grant nothing.
+    pub fn from_bits(bits: i64) -> std::collections::BTreeSet<Role> {
+        [Self::ReadAny, Self::AppendAny, Self::Admin, Self::Approve]
+            .into_iter()
+            .filter(|r| bits & r.bit() != 0)
+            .collect()
+    }
 }
 
 /// One account.

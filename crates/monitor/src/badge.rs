@@ -3,11 +3,14 @@
 //! versions passed on the right, so a provider can show its standing anywhere
 //! a picture goes (upstream has no badges).
 
+use crate::status::ScopeStatus;
+use scs_web::escape::markup;
+
 /// Colours of the right half, by verdict.
-fn colour(status: &serde_json::Value) -> &'static str {
+fn colour(status: &ScopeStatus) -> &'static str {
     match crate::status::rank(status) {
-        4 if status["validity"] == "warn" => "#dfb317",
-        4 if status["validity"] == "deprecated" => "#e05d44",
+        4 if status.validity == "warn" => "#dfb317",
+        4 if status.validity == "deprecated" => "#e05d44",
         4 => "#4c1",
         3 => "#97ca00",
         2 => "#9f9f9f",
@@ -17,8 +20,8 @@ fn colour(status: &serde_json::Value) -> &'static str {
 }
 
 /// The right half's text: the versions passed with upstream's suffixes, or the verdict.
-fn message(status: &serde_json::Value) -> String {
-    let passed = status["passed_str"].as_str().unwrap_or("– –");
+fn message(status: &ScopeStatus) -> String {
+    let passed = if status.passed_str.is_empty() { "– –" } else { status.passed_str.as_str() };
     // drop upstream's emoji; the colour carries it
     let text = passed.split_once(' ').map_or(passed, |(_, rest)| rest).trim();
     match crate::status::rank(status) {
@@ -34,17 +37,12 @@ fn width(text: &str) -> usize {
     text.chars().map(|c| if c.is_ascii_uppercase() || c == 'm' || c == 'w' { 9 } else { 7 }).sum::<usize>() + 10
 }
 
-/// Escapes text for HTML and SVG (XML) content and attributes.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// The SVG of a badge for a scope named `label` and one subject's status.
-pub fn svg(label: &str, status: &serde_json::Value) -> String {
+pub fn svg(label: &str, status: &ScopeStatus) -> String {
     let message = message(status);
     let (lw, rw) = (width(label), width(&message));
     let total = lw + rw;
-    let (label, message) = (escape(label), escape(&message));
+    let (label, message) = (markup(label), markup(&message));
     let fill = colour(status);
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" aria-label="{label}: {message}"><title>{label}: {message}</title><linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient><clipPath id="r"><rect width="{total}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{rw}" height="20" fill="{fill}"/><rect width="{total}" height="20" fill="url(#s)"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"><text x="{lx}" y="14">{label}</text><text x="{mx}" y="14">{message}</text></g></svg>"##,
@@ -56,7 +54,24 @@ pub fn svg(label: &str, status: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// The fields a badge reads, from upstream's JSON shape.
+    fn svg(label: &str, v: &Value) -> String {
+        let status = ScopeStatus {
+            result: v["result"].as_i64().and_then(|r| i8::try_from(r).ok()),
+            relevant: v["relevant"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect(),
+            passed_str: v["passed_str"].as_str().unwrap_or_default().to_owned(),
+            validity: v["validity"].as_str().unwrap_or_default().to_owned(),
+            ..ScopeStatus::default()
+        };
+        super::svg(label, &status)
+    }
 
     #[test]
     fn verdicts_have_their_colour_and_text() {

@@ -5,7 +5,8 @@
 //! Atom feed lists and the webhooks deliver (users asked for notifications:
 //! standards#899).
 
-use crate::http::{App, subject_summaries};
+use crate::app::App;
+use crate::standing::Facts;
 use crate::store::VerdictChange;
 use scs_standards::Scope;
 use serde_json::Value;
@@ -28,12 +29,11 @@ pub async fn reevaluate(app: &App, subjects: Option<&[String]>, cause: &str) -> 
     names.sort_unstable();
     names.dedup();
     let scopes: Vec<&Scope> = app.scopes.iter().collect();
+    let facts = Facts::gather(&app.store, &scopes, Some(&names)).await?;
     let now = app.now();
-    let prefetched =
-        if names.len() > 4 { Some(crate::status::Prefetched::load(&app.store, &scopes).await?) } else { None };
     let mut changes = Vec::new();
     for name in &names {
-        let summaries = subject_summaries(app, &accounts, name, &scopes, false, prefetched.as_ref()).await?;
+        let summaries = facts.summaries(name, &scopes, now, false);
         for (scope, s) in scopes.iter().zip(&summaries) {
             let uuid = scope.uuid.clone().unwrap_or_default();
             if let Some(change) =

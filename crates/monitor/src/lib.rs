@@ -5,16 +5,19 @@
 //! or PostgreSQL.
 
 pub mod accounts;
+pub mod app;
 pub mod badge;
 pub mod changes;
 pub mod feed;
 pub mod http;
 pub mod metrics;
 pub mod pages;
+pub mod standing;
 pub mod status;
 pub mod store;
 pub mod upload;
 pub mod webhooks;
 
-pub use http::{App, router, routes};
+pub use app::App;
+pub use http::{router, routes};
 pub use store::Store;

@@ -1,31 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
-//! `/metrics` in the Prometheus text format: every subject's verdict per scope,
+//! The monitor's gauges for `/metrics`: every subject's verdict per scope,
 //! the result and age of every testcase, stored reports and how long the
-//! evaluation took (upstream documents `/metrics/{subject}` but has no route).
+//! evaluation took (upstream documents `/metrics/{subject}` but has no
+//! route). Request metrics come from the shared layer of `scs-web`.
 
-use serde_json::Value;
-use std::fmt::Write as _;
+use crate::standing::StatusDocument;
+use scs_web::metrics::{Exposition, Kind};
 
-fn label(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
-}
-
-/// Renders the metrics from a `/status`-shaped document.
-pub fn render(status: &Value, scope_names: &[(String, String)], reports: i64, evaluation_seconds: f64) -> String {
-    let mut out = String::new();
+/// The gauges of a `/status` document.
+pub fn render(
+    status: &StatusDocument,
+    scope_names: &[(String, String)],
+    reports: i64,
+    evaluation_seconds: f64,
+    now: chrono::NaiveDateTime,
+) -> Exposition {
     let name_of = |uuid: &str| scope_names.iter().find(|(u, _)| u == uuid).map_or(uuid.to_owned(), |(_, n)| n.clone());
-    let _ = writeln!(
-        out,
-        "# HELP scs_monitor_verdict 1 for the subject's verdict on a scope (pass, abort, missing, fail, none)."
+    let mut verdicts = Exposition::new();
+    verdicts.family(
+        "scs_monitor_verdict",
+        Kind::Gauge,
+        "1 for the subject's verdict on a scope (pass, abort, missing, fail, none).",
     );
-    let _ = writeln!(out, "# TYPE scs_monitor_verdict gauge");
-    let mut results = String::new();
-    let mut ages = String::new();
-    let now = chrono::Utc::now().naive_utc();
-    for (subject, scopes) in status.as_object().into_iter().flatten() {
-        for (uuid, s) in scopes.as_object().into_iter().flatten() {
-            let scope = label(&name_of(uuid));
-            let subject = label(subject);
+    let mut results = Exposition::new();
+    results.family("scs_monitor_result", Kind::Gauge, "Latest valid result per testcase: 1 PASS, 0 ABORT, -1 FAIL.");
+    let mut ages = Exposition::new();
+    ages.family("scs_monitor_result_age_seconds", Kind::Gauge, "Age of that result.");
+    for (subject, scopes) in status {
+        for (uuid, s) in scopes {
+            let scope = name_of(uuid);
             let verdict = match crate::status::rank(s) {
                 0 => "fail",
                 1 => "missing",
@@ -33,58 +36,52 @@ pub fn render(status: &Value, scope_names: &[(String, String)], reports: i64, ev
                 3 => "abort",
                 _ => "pass",
             };
-            let passed =
-                s["passed"].as_array().map(|v| v.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","));
-            let _ = writeln!(
-                out,
-                "scs_monitor_verdict{{subject=\"{subject}\",scope=\"{scope}\",verdict=\"{verdict}\",passed=\"{}\"}} 1",
-                label(&passed.unwrap_or_default())
+            let passed = s.passed.join(",");
+            verdicts.sample(
+                "scs_monitor_verdict",
+                &[("subject", subject), ("scope", &scope), ("verdict", verdict), ("passed", &passed)],
+                1,
             );
-            for (tc, r) in s["results"].as_object().into_iter().flatten() {
-                let tc = label(tc);
-                let code = r["result"].as_i64().unwrap_or(0);
-                let _ = writeln!(
-                    results,
-                    "scs_monitor_result{{subject=\"{subject}\",scope=\"{scope}\",testcase=\"{tc}\"}} {code}"
-                );
-                if let Some(at) = r["checked_at"]
-                    .as_str()
-                    .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f").ok())
-                {
-                    let age = (now - at).num_seconds().max(0);
-                    let _ = writeln!(
-                        ages,
-                        "scs_monitor_result_age_seconds{{subject=\"{subject}\",scope=\"{scope}\",testcase=\"{tc}\"}} {age}"
-                    );
+            for (tc, r) in &s.results {
+                let labels = [("subject", subject.as_str()), ("scope", &scope), ("testcase", tc)];
+                results.sample("scs_monitor_result", &labels, r.result);
+                if let Ok(at) = chrono::NaiveDateTime::parse_from_str(&r.checked_at, "%Y-%m-%dT%H:%M:%S%.f") {
+                    ages.sample("scs_monitor_result_age_seconds", &labels, (now - at).num_seconds().max(0));
                 }
             }
         }
     }
-    let _ = writeln!(out, "# HELP scs_monitor_result Latest valid result per testcase: 1 PASS, 0 ABORT, -1 FAIL.");
-    let _ = writeln!(out, "# TYPE scs_monitor_result gauge");
-    out.push_str(&results);
-    let _ = writeln!(out, "# HELP scs_monitor_result_age_seconds Age of that result.");
-    let _ = writeln!(out, "# TYPE scs_monitor_result_age_seconds gauge");
-    out.push_str(&ages);
-    let _ = writeln!(out, "# HELP scs_monitor_reports Reports stored.");
-    let _ = writeln!(out, "# TYPE scs_monitor_reports gauge");
-    let _ = writeln!(out, "scs_monitor_reports {reports}");
-    let _ = writeln!(out, "# HELP scs_monitor_evaluation_seconds Time this scrape spent evaluating every subject.");
-    let _ = writeln!(out, "# TYPE scs_monitor_evaluation_seconds gauge");
-    let _ = writeln!(out, "scs_monitor_evaluation_seconds {evaluation_seconds:.6}");
+    let mut out = verdicts;
+    out.append(results);
+    out.append(ages);
+    out.family("scs_monitor_reports", Kind::Gauge, "Reports stored.");
+    out.sample("scs_monitor_reports", &[], reports);
+    out.family("scs_monitor_evaluation_seconds", Kind::Gauge, "Time this scrape spent evaluating every subject.");
+    out.sample("scs_monitor_evaluation_seconds", &[], format!("{evaluation_seconds:.6}"));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::status::{ResultEntry, ScopeStatus};
 
     #[test]
     fn labels_are_escaped_and_results_listed() {
-        let status = json!({"a\"b": {"u1": {"result": 1, "relevant": ["v5.1"], "passed": ["v5.1"],
-            "results": {"tc-1": {"result": -1, "checked_at": "2026-11-26T10:00:00.000000"}}}}});
-        let text = render(&status, &[("u1".into(), "SCS-compatible IaaS".into())], 3, 0.5);
+        let scope = ScopeStatus {
+            result: Some(1),
+            relevant: vec!["v5.1".into()],
+            passed: vec!["v5.1".into()],
+            results: [(
+                "tc-1".to_owned(),
+                ResultEntry { result: -1, checked_at: "2026-11-26T10:00:00.000000".into(), report: None },
+            )]
+            .into(),
+            ..ScopeStatus::default()
+        };
+        let status: StatusDocument = [("a\"b".to_owned(), [("u1".to_owned(), scope)].into())].into();
+        let now = chrono::NaiveDateTime::parse_from_str("2026-11-26 11:00:00", "%Y-%m-%d %H:%M:%S").unwrap_or_default();
+        let text = render(&status, &[("u1".into(), "SCS-compatible IaaS".into())], 3, 0.5, now).finish();
         assert!(text.contains("scs_monitor_verdict{subject=\"a\\\"b\",scope=\"SCS-compatible IaaS\",verdict=\"pass\",passed=\"v5.1\"} 1"), "{text}");
         assert!(
             text.contains("scs_monitor_result{subject=\"a\\\"b\",scope=\"SCS-compatible IaaS\",testcase=\"tc-1\"} -1"),

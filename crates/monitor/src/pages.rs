@@ -257,34 +257,31 @@ pub fn detail_context(
     view: View,
     subject: &str,
     scope: &Scope,
-    status: &Value,
+    status: &crate::status::ScopeStatus,
     last_results: &[(String, String)],
 ) -> Value {
-    let relevant: Vec<String> = status["relevant"]
-        .as_array()
-        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
+    let relevant = &status.relevant;
     let versions: Vec<Value> = relevant
         .iter()
         .map(|name| {
-            let v = &status["versions"][name];
+            let v = status.versions.get(name);
             json!({
                 "name": name,
-                "validity": v["validity"],
-                "mark": md_escape(result_mark(v["result"].as_i64())),
+                "validity": v.map(|v| v.validity.as_str()),
+                "mark": md_escape(result_mark(v.and_then(|v| v.result).map(i64::from))),
             })
         })
         .collect();
-    let in_relevant = |tc: &str| relevant.iter().any(|v| !status["versions"][v]["tc_target"][tc].is_null());
+    let target = |version: &str, tc: &str| status.versions.get(version).and_then(|v| v.tc_target.get(tc));
     let rows: Vec<Value> = scope
         .testcases
         .iter()
-        .filter(|t| in_relevant(&t.id))
+        .filter(|t| relevant.iter().any(|v| target(v, &t.id).is_some()))
         .map(|t| {
-            let result = &status["results"][&t.id];
+            let result = status.results.get(&t.id);
             let membership: Vec<String> = relevant
                 .iter()
-                .map(|v| match status["versions"][v]["tc_target"][&t.id].as_str() {
+                .map(|v| match target(v, &t.id).map(String::as_str) {
                     Some("main") => "X".to_owned(),
                     Some(other) => md_escape(other),
                     None => String::new(),
@@ -294,18 +291,16 @@ pub fn detail_context(
                 "id": t.id,
                 "url": t.url.as_deref().filter(|u| safe_url(u)),
                 "description": t.description.clone().unwrap_or_default(),
-                "mark": md_escape(result_mark(result["result"].as_i64())),
-                "checked_at": result["checked_at"].as_str().map(|s| s.split('.').next().unwrap_or(s).replace('T', " ")),
-                "report": result["report"],
+                "mark": md_escape(result_mark(result.map(|r| i64::from(r.result)))),
+                "checked_at": result.map(|r| r.checked_at.split('.').next().unwrap_or(&r.checked_at).replace('T', " ")),
+                "report": result.and_then(|r| r.report.as_deref()),
                 "membership": membership,
             })
         })
         .collect();
-    let missing: Vec<Value> = status["missing"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
+    let missing: Vec<Value> = status
+        .missing
+        .iter()
         .map(|id| {
             let tc = scope.testcase(id);
             let expired = last_results.iter().find(|(t, _)| t == id).map(|(_, at)| at.clone());

@@ -7,7 +7,6 @@ use chrono::NaiveDateTime;
 use scs_standards::evaluation::ResultRecord;
 use scs_standards::{Scope, TestResult, Verdict};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
@@ -29,7 +28,7 @@ pub struct TestcaseInfo {
 }
 
 /// The valid result a verdict rests on.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ResultEntry {
     /// 1 PASS, 0 ABORT, -1 FAIL.
     pub result: i8,
@@ -65,7 +64,7 @@ pub struct VersionStatus {
 
 /// One subject's standing against one scope: upstream's `/status` shape,
 /// plus `missing` (and `subject` for groups).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct ScopeStatus {
     /// The scope's name.
     pub name: String,
@@ -136,6 +135,19 @@ impl Prefetched {
         Ok(Self(all))
     }
 
+    /// The latest results of each of `subjects` against `scopes`, a query
+    /// per subject and scope: cheaper than [`Prefetched::load`] for a few.
+    pub async fn load_subjects(store: &Store, scopes: &[&Scope], subjects: &[String]) -> Result<Self, StoreError> {
+        let mut all: HashMap<String, HashMap<String, Vec<ResultRecord>>> = HashMap::new();
+        for scope in scopes {
+            let by_subject = all.entry(scope.uuid.clone().unwrap_or_default()).or_default();
+            for subject in subjects {
+                by_subject.insert(subject.clone(), records(store, subject, scope).await?);
+            }
+        }
+        Ok(Self(all))
+    }
+
     /// The records of `subject` against `scope`, if they were fetched.
     pub fn get(&self, subject: &str, scope: &Scope) -> Option<&[ResultRecord]> {
         let by_subject = self.0.get(scope.uuid.as_deref().unwrap_or_default())?;
@@ -143,13 +155,7 @@ impl Prefetched {
     }
 }
 
-/// One subject's standing against one scope, upstream's shape (as JSON, the
-/// way every view reads it).
-pub fn scope_status(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> Value {
-    serde_json::to_value(evaluate(scope, records, now, include_drafts)).unwrap_or(Value::Null)
-}
-
-/// See [`scope_status`].
+/// One subject's standing against one scope, upstream's `/status` shape.
 pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> ScopeStatus {
     let eval = scope.evaluate(records, now, include_drafts);
     let results = eval
@@ -258,14 +264,14 @@ pub fn summarize(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, in
 
 /// Upstream's order for picking a group's representative: FAIL < MISSING <
 /// no result < ABORT < PASS (the lowest represents the group).
-pub fn rank(status: &Value) -> u8 {
-    let verdict = match status["result"].as_i64() {
+pub fn rank(status: &ScopeStatus) -> u8 {
+    let verdict = match status.result {
         Some(-1) => Some(Verdict::Fail),
         Some(0) => Some(Verdict::Abort),
         Some(_) => Some(Verdict::Pass),
         None => None,
     };
-    rank_of(verdict, status["relevant"].as_array().is_some_and(|r| !r.is_empty()))
+    rank_of(verdict, !status.relevant.is_empty())
 }
 
 /// [`rank`] of an evaluation's result; `walked`: some version was evaluated

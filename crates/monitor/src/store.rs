@@ -160,8 +160,8 @@ pub struct NewReport {
 pub struct StoredAccount {
     /// Subject.
     pub subject: String,
-    /// Role bitmask (read_any 1, append_any 2, admin 4, approve 8).
-    pub roles: i64,
+    /// Its roles (stored as upstream's bitmask).
+    pub roles: std::collections::BTreeSet<crate::accounts::Role>,
     /// Group.
     pub group: Option<String>,
     /// API-key hashes.
@@ -195,14 +195,9 @@ impl Store {
         Ok(Self { db })
     }
 
-    /// Which backend (for `/healthz` and metrics).
-    pub fn backend(&self) -> &'static str {
-        self.db.backend()
-    }
-
-    /// Whether the database answers.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        Ok(self.db.ping().await?)
+    /// The shared database (for `/healthz`).
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
     /// Makes the stored accounts equal to `accounts`: new ones are added,
@@ -299,7 +294,7 @@ impl Store {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?;
             Ok(Some(StoredAccount {
                 subject: subject.to_owned(),
-                roles: row.try_get("roles")?,
+                roles: crate::accounts::Role::from_bits(row.try_get("roles")?),
                 group: row.try_get("group")?,
                 api_keys,
                 keys,

@@ -86,7 +86,7 @@ pub async fn accept(
         return Err(UploadError::BadReport("a JSON upload holds one report".into()));
     }
     let delegators = store.delegators(&account.subject).await?;
-    let append_any = account.roles & crate::accounts::Role::AppendAny.bit() != 0;
+    let append_any = account.roles.contains(&crate::accounts::Role::AppendAny);
     let mut rows = Vec::with_capacity(documents.len());
     for doc in &documents {
         let subject = doc.subject();

@@ -8,6 +8,7 @@
 //! built in, so one process is the whole service.
 
 use crate::store::Store;
+use axum::http::HeaderMap;
 use base64::Engine as _;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
@@ -184,18 +185,17 @@ pub struct Actor {
     pub admin: bool,
 }
 
-/// Checks an `Authorization` header value.
-pub async fn authenticate(store: &Store, oidc: Option<&Oidc>, header: Option<&str>) -> Result<Actor, AuthError> {
-    let token = header
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(AuthError::Missing)?;
+/// Checks the bearer token of a request.
+pub async fn authenticate(store: &Store, oidc: Option<&Oidc>, headers: &HeaderMap) -> Result<Actor, AuthError> {
+    let token = scs_web::auth::bearer(headers).ok_or(AuthError::Missing)?;
     if token.starts_with(TOKEN_PREFIX) {
         return match store.token_by_hash(&token_hash(token)).await {
             Ok(Some((name, admin))) => Ok(Actor { name: format!("token:{name}"), admin }),
             Ok(None) => Err(AuthError::UnknownToken),
-            Err(e) => Err(AuthError::Unavailable(e.to_string())),
+            Err(e) => {
+                tracing::error!("status page: looking up a token: {e}");
+                Err(AuthError::Unavailable("the token store does not answer".to_owned()))
+            }
         };
     }
     match oidc {
@@ -204,6 +204,35 @@ pub async fn authenticate(store: &Store, oidc: Option<&Oidc>, header: Option<&st
             Ok(Actor { name: format!("oidc:{sub}"), admin: true })
         }
         None => Err(AuthError::UnknownToken),
+    }
+}
+
+/// An actor that may read the audit log, as an extractor: a request
+/// without valid credentials is refused with 401, a writer without the
+/// admin right with 403, before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Actor);
+
+impl axum::extract::FromRequestParts<crate::App> for Admin {
+    type Rejection = crate::http::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &crate::App,
+    ) -> Result<Self, Self::Rejection> {
+        let actor = authenticate(&app.store, app.oidc.as_deref(), &parts.headers).await.map_err(|e| match e {
+            AuthError::Unavailable(_) => {
+                crate::http::ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+            }
+            e => crate::http::ApiError::unauthorized(e.to_string()),
+        })?;
+        if !actor.admin {
+            return Err(crate::http::ApiError::forbidden(format!(
+                "{} may write but not read the audit log",
+                actor.name
+            )));
+        }
+        Ok(Self(actor))
     }
 }
 

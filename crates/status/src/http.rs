@@ -32,8 +32,10 @@ pub struct App {
     pub oidc: Option<Arc<Oidc>>,
     /// Largest accepted request body.
     pub max_body: usize,
-    /// Request counters for `/metrics`.
-    pub requests: Arc<crate::metrics::Requests>,
+    /// Wakes the webhook delivery when a write recorded an event.
+    pub events_pending: Arc<tokio::sync::Notify>,
+    /// Receivers of incident events.
+    pub webhooks: Vec<crate::webhooks::Webhook>,
     /// Page settings.
     pub page: Arc<crate::page::PageConfig>,
     /// Origins whose scripts may call the API (upstream's web front end
@@ -48,19 +50,16 @@ impl App {
             store,
             oidc: None,
             max_body: 1 << 20,
-            requests: Arc::default(),
+            events_pending: Arc::default(),
+            webhooks: Vec::new(),
             page: Arc::new(crate::page::PageConfig::default()),
             cors_origins: Vec::new(),
         }
     }
 }
 
-/// An error answer: status and message.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    message: String,
-}
+/// An error answer in the status API's shape, `{"message": …}`.
+pub type ApiError = scs_web::HttpError<scs_web::Message>;
 
 /// Every error's body.
 #[derive(Serialize, ToSchema)]
@@ -69,32 +68,13 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into() }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut r = (self.status, Json(ErrorBody { message: self.message })).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        r
-    }
-}
-
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
             StoreError::Invalid(m) => Self::new(StatusCode::BAD_REQUEST, m.0),
             StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
-            e => {
-                tracing::error!("status page: {e}");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "the database failed; the request was not applied")
-            }
+            e => Self::internal("the status page's database; the request was not applied", e),
         }
     }
 }
@@ -165,7 +145,6 @@ pub fn routes(app: App) -> Router {
         // the guard answers oversized bodies with a JSON error; this keeps the
         // handlers' extractor from applying its own, smaller default
         .layer(axum::extract::DefaultBodyLimit::max(app.max_body))
-        .layer(middleware::from_fn_with_state(app.clone(), crate::metrics::track))
         .with_state(app);
     match cors {
         Some(layer) => router.layer(layer),
@@ -191,32 +170,37 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// The status page alone: the API, the public page at `/`, `/healthz`,
-/// `/metrics`, `/openapi.json`.
+/// The status page alone, as `scs serve --service status` serves it: the
+/// API, the public page at `/`, and the shared `/healthz`, `/metrics` and
+/// `/openapi.json`.
 pub fn router(app: App) -> Router {
-    routes(app.clone()).merge(
-        Router::new()
-            .route("/", get(crate::page::index))
-            .route("/healthz", get(healthz))
-            .route("/metrics", get(metrics))
-            .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
-            .with_state(app),
-    )
+    let db = app.store.db().clone();
+    scs_web::compose("SCS status page", vec![Arc::new(app)], db)
 }
 
-/// `GET /healthz`.
-pub async fn healthz(State(app): State<App>) -> Response {
-    match app.store.db().ping().await {
-        Ok(()) => Json(serde_json::json!({"status": "ok", "database": app.store.db().backend()})).into_response(),
-        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")).into_response(),
+impl scs_web::Service for App {
+    fn name(&self) -> &'static str {
+        "status"
     }
-}
 
-/// `GET /metrics`.
-pub async fn metrics(State(app): State<App>) -> Response {
-    match crate::metrics::render(&app).await {
-        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+    fn routes(&self) -> Router {
+        routes(self.clone())
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        crate::openapi::openapi()
+    }
+
+    fn metrics(&self) -> futures::future::BoxFuture<'_, Result<scs_web::metrics::Exposition, String>> {
+        Box::pin(async move { crate::metrics::render(self).await.map_err(|e| e.to_string()) })
+    }
+
+    fn index(&self) -> Option<axum::routing::MethodRouter> {
+        Some(get(crate::page::index).with_state(self.clone()))
+    }
+
+    fn background(&self) -> Vec<futures::future::BoxFuture<'static, ()>> {
+        vec![Box::pin(crate::webhooks::deliver_forever(self.clone(), self.webhooks.clone()))]
     }
 }
 
@@ -228,8 +212,7 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
     }
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
-    let header = request.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).map(str::to_owned);
-    let actor = auth::authenticate(&app.store, app.oidc.as_deref(), header.as_deref()).await;
+    let actor = auth::authenticate(&app.store, app.oidc.as_deref(), request.headers()).await;
     let (parts, body) = request.into_parts();
     let (actor, response, body) = match actor {
         Err(e) => {
@@ -238,24 +221,10 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            (
-                "anonymous".to_owned(),
-                close_connection(ApiError::new(status, e.to_string()).into_response()),
-                String::new(),
-            )
+            ("anonymous".to_owned(), ApiError::new(status, e.to_string()).closing().into_response(), String::new())
         }
         Ok(Actor { name, .. }) => match axum::body::to_bytes(body, app.max_body).await {
-            Err(_) => (
-                name,
-                close_connection(
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("the request body is larger than {} bytes", app.max_body),
-                    )
-                    .into_response(),
-                ),
-                String::new(),
-            ),
+            Err(_) => (name, ApiError::too_large(app.max_body).into_response(), String::new()),
             Ok(bytes) => {
                 // the audit log keeps the first 4 KiB; copy no more than that
                 let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4100)]).into_owned();
@@ -267,15 +236,10 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
     if let Err(e) = app.store.audit(&actor, &method, &path, response.status().as_u16(), &body).await {
         tracing::error!("status page: audit log: {e}");
     }
-    response
-}
-
-/// Marks a response to a request whose body was left unread (refused before
-/// or while reading it) `Connection: close`: the unread rest would otherwise
-/// be taken for the next request on a kept-alive connection, and a client that
-/// reuses it gets a broken pipe or an incomplete message instead of an answer.
-fn close_connection(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    if response.status().is_success() {
+        // a write records its event in the same transaction
+        app.events_pending.notify_one();
+    }
     response
 }
 
@@ -611,19 +575,9 @@ pub(crate) async fn delete_update(
     responses((status = 200, body = Data<Vec<AuditEntry>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub(crate) async fn audit_log(
     State(app): State<App>,
-    headers: axum::http::HeaderMap,
+    _admin: auth::Admin,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Data<Vec<AuditEntry>>>> {
-    let header = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
-    let actor = auth::authenticate(&app.store, app.oidc.as_deref(), header)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
-    if !actor.admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("{} may write but not read the audit log", actor.name),
-        ));
-    }
     let limit = match q.get("limit") {
         Some(l) => l
             .parse::<i64>()

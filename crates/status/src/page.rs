@@ -11,6 +11,7 @@ use crate::model::{Component, Incident, Severity, severity_of};
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use scs_web::escape::markup;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -23,33 +24,20 @@ pub struct PageConfig {
     pub days: i64,
     /// How far ahead planned maintenance is listed (`maintenancePreviewDays`).
     pub maintenance_days: i64,
+    /// The page's public address (`https://status.example/`), for links
+    /// that leave the site (the feed); links are root-relative without it.
+    pub public_url: Option<String>,
 }
 
 impl Default for PageConfig {
     fn default() -> Self {
-        Self { title: "Status".to_owned(), days: 90, maintenance_days: 30 }
+        Self { title: "Status".to_owned(), days: 90, maintenance_days: 30, public_url: None }
     }
 }
 
 /// A time as people read it on the page (the API keeps RFC 3339).
 fn when(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The colour class of a severity value: maintenance (0), then by the upper
@@ -95,7 +83,7 @@ fn page(title: &str, body: &str) -> Html<String> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><link rel=\"alternate\" type=\"application/atom+xml\" title=\"Incidents\" href=\"/incidents.atom\">\
          <style>{STYLE}</style></head><body>\n{body}\n</body></html>\n",
-        esc(title)
+        markup(title)
     ))
 }
 
@@ -151,7 +139,7 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
     let incidents = app.store.incidents(window_start, now + Duration::days(cfg.maintenance_days)).await?;
     let names: HashMap<&str, &str> = components.iter().map(|c| (c.id.as_str(), c.display_name.as_str())).collect();
     let mut body = String::new();
-    let _ = writeln!(body, "<h1>{}</h1>", esc(&cfg.title));
+    let _ = writeln!(body, "<h1>{}</h1>", markup(&cfg.title));
 
     let active: Vec<&Incident> = incidents
         .iter()
@@ -168,14 +156,14 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
         Some(_) => ("maintenance", "Maintenance in progress".to_owned()),
         None => ("operational", "All systems operational".to_owned()),
     };
-    let _ = writeln!(body, "<p class=\"banner {class}\" id=\"overall\">{}</p>", esc(&text));
+    let _ = writeln!(body, "<p class=\"banner {class}\" id=\"overall\">{}</p>", markup(&text));
 
     let incident_html = |i: &Incident, maint: bool| {
         let mut s = format!(
             "<div class=\"incident{}\"><a href=\"/incident/{}\"><strong>{}</strong></a>",
             if maint { " maint" } else { "" },
-            esc(&i.id),
-            esc(&i.display_name)
+            markup(&i.id),
+            markup(&i.display_name)
         );
         let comps: Vec<String> = i
             .affects
@@ -183,8 +171,8 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
             .map(|a| {
                 format!(
                     "{} ({})",
-                    esc(names.get(a.reference.as_str()).copied().unwrap_or("?")),
-                    esc(&severity_name(&severities, a.severity))
+                    markup(names.get(a.reference.as_str()).copied().unwrap_or("?")),
+                    markup(&severity_name(&severities, a.severity))
                 )
             })
             .collect();
@@ -196,7 +184,7 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
             if comps.is_empty() { "no component".to_owned() } else { comps.join(", ") }
         );
         if !i.description.is_empty() {
-            let _ = write!(s, "<p>{}</p>", esc(&i.description));
+            let _ = write!(s, "<p>{}</p>", markup(&i.description));
         }
         s.push_str("</div>");
         s
@@ -239,10 +227,10 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
             body,
             "<div class=\"component\" data-component=\"{}\"><span class=\"name\">{}</span>\
              <span class=\"state {}\" style=\"color:#fff;padding:0 .4rem;border-radius:.2rem\">{}</span><div class=\"strip\">",
-            esc(&c.id),
-            esc(&c.display_name),
+            markup(&c.id),
+            markup(&c.display_name),
             level(&severities, now_worst.or(Some(1))),
-            esc(&state)
+            markup(&state)
         );
         for (day, (worst, names)) in strips.get(&c.id).into_iter().flatten().enumerate() {
             let date = first_day + Duration::days(day as i64);
@@ -254,8 +242,8 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
                 body,
                 "<span class=\"{}\" data-day=\"{date}\" title=\"{}\" aria-label=\"{}\"></span>",
                 level(&severities, *worst),
-                esc(&label),
-                esc(&label)
+                markup(&label),
+                markup(&label)
             );
         }
         body.push_str("</div></div>\n");
@@ -292,16 +280,16 @@ async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> 
         None => None,
     };
     let mut body =
-        format!("<p><a href=\"/\">← {}</a></p><h1>{}</h1>", esc(&app.page.title), esc(&incident.display_name));
+        format!("<p><a href=\"/\">← {}</a></p><h1>{}</h1>", markup(&app.page.title), markup(&incident.display_name));
     let _ = write!(
         body,
         "<p class=\"muted\">Began {} · {} {}</p>",
         incident.began_at.map_or_else(|| "unknown".to_owned(), |b| when(&b)),
         incident.ended_at.map_or_else(|| "ongoing".to_owned(), |e| format!("ended {}", when(&e))),
-        phase.map_or_else(String::new, |p| format!("· phase: {}", esc(&p)))
+        phase.map_or_else(String::new, |p| format!("· phase: {}", markup(&p)))
     );
     if !incident.description.is_empty() {
-        let _ = write!(body, "<p>{}</p>", esc(&incident.description));
+        let _ = write!(body, "<p>{}</p>", markup(&incident.description));
     }
     body.push_str("<h2>Affected components</h2><ul>");
     for a in &incident.affects {
@@ -311,9 +299,9 @@ async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> 
             body,
             "<li><span class=\"{}\" style=\"display:inline-block;width:.8rem;height:.8rem\"></span> {}: {} ({})</li>",
             level(&severities, Some(a.severity)),
-            esc(name),
-            esc(kind),
-            esc(&severity_name(&severities, a.severity))
+            markup(name),
+            markup(kind),
+            markup(&severity_name(&severities, a.severity))
         );
     }
     body.push_str("</ul><h2>Updates</h2>");
@@ -324,9 +312,9 @@ async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> 
         let _ = write!(
             body,
             "<div class=\"incident maint\"><strong>{}</strong> <span class=\"muted\">{}</span><p>{}</p></div>",
-            esc(&u.display_name),
+            markup(&u.display_name),
             u.created_at.map_or_else(String::new, |t| when(&t)),
-            esc(&u.description)
+            markup(&u.description)
         );
     }
     Ok(page(&format!("{} – {}", incident.display_name, app.page.title), &body))

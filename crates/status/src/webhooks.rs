@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Webhook subscriptions: every incident event (create, update, resolve,
-//! re-open, delete, new update) is POSTed as JSON to each configured URL,
-//! signed with HMAC-SHA256 in `X-SCS-Signature-256: sha256=HEX` when a
-//! secret is set. The events table is the outbox: an event is claimed for a
-//! lease, retried with backoff (2 s … 128 s) until every receiver answered
-//! 2xx, and given up after [`MAX_ATTEMPTS`]. At least once: receivers drop
-//! duplicates by `id` (also in `X-SCS-Delivery`).
+//! re-open, delete, new update) is POSTed as JSON to each configured URL by
+//! the shared outbox delivery of `scs-web` (signature, retries, at least
+//! once). The events table is the outbox; this module is its adapter.
 
 use crate::http::App;
+use crate::store::Store;
+use scs_web::outbox::{Message, Outbox, OutboxError, Outcome, Receiver, RetryPolicy};
 use std::time::Duration;
-
-/// Attempts before an event is given up on.
-pub const MAX_ATTEMPTS: i64 = 8;
 
 /// One receiver (`[[status.webhook]]` in the serve config).
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -19,84 +15,59 @@ pub const MAX_ATTEMPTS: i64 = 8;
 pub struct Webhook {
     /// Where events are POSTed.
     pub url: String,
-    /// Shared secret for the signature.
+    /// Shared secret for the signature (`X-SCS-Signature-256`).
     #[serde(default)]
     pub secret: Option<String>,
 }
 
-/// Delivers events until the process ends.
-pub async fn deliver_forever(app: App, hooks: Vec<Webhook>) {
-    if hooks.is_empty() {
-        return;
-    }
-    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!("status webhooks disabled: no HTTP client: {e}");
-            return;
-        }
-    };
-    loop {
-        match deliver_some(&app, &client, &hooks).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => tracing::error!("status webhooks: {e}"),
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+impl From<Webhook> for Receiver {
+    fn from(w: Webhook) -> Self {
+        Self { url: w.url, secret: w.secret, subjects: Vec::new() }
     }
 }
 
-async fn deliver_some(
-    app: &App,
-    client: &reqwest::Client,
-    hooks: &[Webhook],
-) -> Result<bool, crate::store::StoreError> {
-    let events = app.store.claim_events(16, 60).await?;
-    if events.is_empty() {
-        return Ok(false);
-    }
-    for event in events {
+/// The status page's events table as an outbox.
+struct Events(Store);
+
+impl Outbox for Events {
+    async fn claim(&self, lease: Duration) -> Result<Option<Message>, OutboxError> {
+        let lease = i64::try_from(lease.as_secs()).unwrap_or(60);
+        let Some(event) = self.0.claim_events(1, lease).await?.into_iter().next() else { return Ok(None) };
         let payload = serde_json::json!({
             "id": event.id,
             "event": event.kind,
             "at": crate::model::format_time(&event.at),
             "incident": serde_json::from_str::<serde_json::Value>(&event.payload).unwrap_or_default(),
         });
-        let body = payload.to_string().into_bytes();
-        let mut failed = Vec::new();
-        for hook in hooks {
-            let mut request = client
-                .post(&hook.url)
-                .header("content-type", "application/json")
-                .header("x-scs-event", &event.kind)
-                .header("x-scs-delivery", event.id.to_string());
-            if let Some(secret) = &hook.secret {
-                request = request.header("x-scs-signature-256", scs_signing::hmac::signature(secret, &body));
-            }
-            match request.body(body.clone()).send().await {
-                Ok(r) if r.status().is_success() => {}
-                Ok(r) => failed.push(format!("{}: HTTP {}", hook.url, r.status())),
-                Err(e) => failed.push(format!("{}: {e}", hook.url)),
-            }
-        }
-        if failed.is_empty() {
-            app.store.finish_event(event.id, 1).await?;
-        } else if event.attempts + 1 >= MAX_ATTEMPTS {
-            tracing::error!(
-                "status webhooks: giving up on event {} after {MAX_ATTEMPTS} attempts: {}",
-                event.id,
-                failed.join("; ")
-            );
-            app.store.finish_event(event.id, 2).await?;
-        } else {
-            let wait = 1i64 << (event.attempts + 1).clamp(1, 7);
-            tracing::warn!(
-                "status webhooks: event {} not delivered, retry in {wait} s: {}",
-                event.id,
-                failed.join("; ")
-            );
-            app.store.retry_event(event.id, wait).await?;
-        }
+        Ok(Some(Message {
+            id: event.id,
+            event: event.kind,
+            body: payload.to_string().into_bytes(),
+            // the claim counted this attempt; the row read is from before
+            attempt: u32::try_from(event.attempts + 1).unwrap_or(u32::MAX),
+            subject: None,
+        }))
     }
-    Ok(true)
+
+    async fn finish(&self, id: i64, outcome: Outcome) -> Result<(), OutboxError> {
+        match outcome {
+            Outcome::Delivered => self.0.finish_event(id, 1).await?,
+            Outcome::GaveUp => self.0.finish_event(id, 2).await?,
+            Outcome::RetryIn(wait) => self.0.retry_event(id, i64::try_from(wait.as_secs()).unwrap_or(128)).await?,
+        }
+        Ok(())
+    }
+}
+
+/// Delivers events to `hooks` until the process ends.
+pub async fn deliver_forever(app: App, hooks: Vec<Webhook>) {
+    let receivers = hooks.into_iter().map(Receiver::from).collect();
+    scs_web::outbox::deliver_forever(
+        "status",
+        Events(app.store.clone()),
+        receivers,
+        RetryPolicy::default(),
+        app.events_pending.clone(),
+    )
+    .await;
 }

@@ -501,10 +501,6 @@ fn print_text(
     Ok(())
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn junit(scope: &Scope, selection: &Selection, run: &CheckRun, subject: &str) -> String {
     let mut cases = String::new();
     let (mut failures, mut errors, mut skipped) = (0, 0, 0);
@@ -514,11 +510,11 @@ fn junit(scope: &Scope, selection: &Selection, run: &CheckRun, subject: &str) ->
             Some(TestResult::Pass) => String::new(),
             Some(TestResult::Fail) => {
                 failures += 1;
-                format!("<failure message=\"FAIL\">{}</failure>", xml_escape(&evidence))
+                format!("<failure message=\"FAIL\">{}</failure>", scs_web::escape::markup(&evidence))
             }
             Some(TestResult::Abort) => {
                 errors += 1;
-                format!("<error message=\"ABORT\">{}</error>", xml_escape(&evidence))
+                format!("<error message=\"ABORT\">{}</error>", scs_web::escape::markup(&evidence))
             }
             None => {
                 skipped += 1;
@@ -527,14 +523,14 @@ fn junit(scope: &Scope, selection: &Selection, run: &CheckRun, subject: &str) ->
         };
         cases.push_str(&format!(
             "    <testcase classname=\"{}\" name=\"{}\">{body}</testcase>\n",
-            xml_escape(&scope.name),
-            xml_escape(id)
+            scs_web::escape::markup(&scope.name),
+            scs_web::escape::markup(id)
         ));
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"{} {}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">\n{cases}  </testsuite>\n</testsuites>\n",
-        xml_escape(subject),
-        xml_escape(&scope.name),
+        scs_web::escape::markup(subject),
+        scs_web::escape::markup(&scope.name),
         selection.testcases.len(),
         run.duration_ms as f64 / 1000.0
     )

@@ -184,41 +184,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let db = scs_db::Db::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
-        let mut router = axum::Router::new();
-        let mut monitor_app = None;
-        let mut status_app = None;
+        // `/` is the status page when it runs (the monitor's overview stays at
+        // `/page/table`): it comes first
+        let mut running: Vec<std::sync::Arc<dyn scs_web::Service>> = Vec::new();
         let mut summary = Vec::new();
-        if services.contains(&Service::Monitor) {
-            let store = Store::open(db.clone()).await.with_context(|| format!("opening the database {}", redact(&url)))?;
-            let scopes = scs_standards::embedded::all_scopes()?;
-            let mut app = App::new(store, scopes)?;
-            app.base_url = base_url;
-            app.accounts_file = args.accounts.or(config.accounts);
-            app.fixed_now = args.evaluate_at;
-            app.templates_dir = args.templates.or(config.templates);
-            app.public_url = args.public_url.or(config.public_url);
-            app.reload_templates().context("loading the page templates")?;
-            let n = app.reload_accounts().await.context("loading accounts")?;
-            summary.push(format!("monitor ({n} accounts, {} webhooks)", webhooks.len()));
-            tokio::spawn(scs_monitor::changes::reevaluate_forever(app.clone(), std::time::Duration::from_secs(every)));
-            tokio::spawn(scs_monitor::webhooks::deliver_forever(app.clone(), webhooks));
-            let hup = app.clone();
-            tokio::spawn(async move {
-                use tokio::signal::unix::{SignalKind, signal};
-                let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
-                while hangup.recv().await.is_some() {
-                    match hup.reload_accounts().await {
-                        Ok(n) => eprintln!("scs serve: SIGHUP: {n} accounts loaded"),
-                        Err(e) => eprintln!("scs serve: SIGHUP: accounts not reloaded: {e:#}"),
-                    }
-                    if let Err(e) = hup.reload_templates() {
-                        eprintln!("scs serve: SIGHUP: templates not reloaded, the previous ones stay: {e}");
-                    }
-                }
-            });
-            router = router.merge(scs_monitor::routes(app.clone(), max_body));
-            monitor_app = Some(app);
-        }
         if services.contains(&Service::Status) {
             let store = scs_status::Store::open(db.clone()).await.context("opening the status page's tables")?;
             if let Some(file) = &provisioning {
@@ -239,17 +208,53 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some(title) = args.status_title.or(status_config.title) {
                 page.title = title;
             }
+            page.public_url = args.public_url.clone().or(config.public_url.clone());
             app.page = std::sync::Arc::new(page);
+            app.webhooks = status_config.webhooks;
             summary.push(format!(
                 "status ({}{} webhooks)",
                 if app.oidc.is_some() { "OIDC, " } else { "" },
-                status_config.webhooks.len()
+                app.webhooks.len()
             ));
-            tokio::spawn(scs_status::webhooks::deliver_forever(app.clone(), status_config.webhooks));
-            router = router.merge(scs_status::routes(app.clone()));
-            status_app = Some(app);
+            running.push(std::sync::Arc::new(app));
         }
-        router = router.merge(shared_routes(monitor_app, status_app, &db));
+        if services.contains(&Service::Monitor) {
+            let store = Store::open(db.clone()).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+            let scopes = scs_standards::embedded::all_scopes()?;
+            let mut app = App::new(store, scopes)?;
+            app.base_url = base_url;
+            app.accounts_file = args.accounts.or(config.accounts);
+            app.fixed_now = args.evaluate_at;
+            app.templates_dir = args.templates.or(config.templates);
+            app.public_url = args.public_url.or(config.public_url);
+            app.max_body = max_body;
+            app.reevaluate_every = std::time::Duration::from_secs(every);
+            app.webhooks = webhooks;
+            app.reload_templates().context("loading the page templates")?;
+            let n = app.reload_accounts().await.context("loading accounts")?;
+            summary.insert(0, format!("monitor ({n} accounts, {} webhooks)", app.webhooks.len()));
+            let hup = app.clone();
+            tokio::spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let Ok(mut hangup) = signal(SignalKind::hangup()) else { return };
+                while hangup.recv().await.is_some() {
+                    match hup.reload_accounts().await {
+                        Ok(n) => eprintln!("scs serve: SIGHUP: {n} accounts loaded"),
+                        Err(e) => eprintln!("scs serve: SIGHUP: accounts not reloaded: {e:#}"),
+                    }
+                    if let Err(e) = hup.reload_templates() {
+                        eprintln!("scs serve: SIGHUP: templates not reloaded, the previous ones stay: {e}");
+                    }
+                }
+            });
+            running.push(std::sync::Arc::new(app));
+        }
+        for service in &running {
+            for task in service.background() {
+                tokio::spawn(task);
+            }
+        }
+        let router = scs_web::compose("scs serve", running, db.clone());
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         eprintln!(
             "scs serve: {} on http://{} ({} database)",
@@ -265,74 +270,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `/`, `/healthz`, `/metrics` and `/openapi.json` for the services that
-/// run: `/` is the status page when it runs (the monitor's overview stays at
-/// `/page/table`), the metrics and the OpenAPI document are the services'
-/// together.
-fn shared_routes(monitor: Option<App>, status: Option<scs_status::App>, db: &scs_db::Db) -> axum::Router {
-    use axum::http::{StatusCode, header};
-    use axum::response::{IntoResponse, Redirect, Response};
-    use axum::routing::get;
-    let mut doc = utoipa::openapi::OpenApiBuilder::new()
-        .info(utoipa::openapi::InfoBuilder::new().title("scs serve").version(env!("CARGO_PKG_VERSION")).build())
-        .build();
-    if monitor.is_some() {
-        doc.merge(scs_monitor::http::openapi());
-    }
-    if status.is_some() {
-        doc.merge(scs_status::openapi::openapi());
-    }
-    let doc = serde_json::to_value(&doc).unwrap_or_default();
-    let root = {
-        let (monitor, status) = (monitor.clone(), status.clone());
-        move || async move {
-            match (&status, &monitor) {
-                (Some(s), _) => scs_status::page::index(axum::extract::State(s.clone())).await,
-                (None, Some(m)) => Redirect::temporary(&format!("{}page/table", m.base_url)).into_response(),
-                (None, None) => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-    };
-    let metrics = move || async move {
-        let mut text = String::new();
-        if let Some(m) = &monitor {
-            match scs_monitor::http::metrics_text(m).await {
-                Ok(t) => text.push_str(&t),
-                Err(e) => {
-                    return (StatusCode::INTERNAL_SERVER_ERROR, format!("monitor metrics: {e}\n")).into_response();
-                }
-            }
-        }
-        if let Some(s) = &status {
-            match scs_status::metrics::render(s).await {
-                Ok(t) => text.push_str(&t),
-                Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("status metrics: {e}\n")).into_response(),
-            }
-        }
-        let r: Response = ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response();
-        r
-    };
-    let health_db = db.clone();
-    let healthz = move || {
-        let db = health_db.clone();
-        async move {
-            match db.ping().await {
-                Ok(()) => axum::Json(serde_json::json!({"status": "ok", "database": db.backend()})).into_response(),
-                Err(e) => (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    axum::Json(serde_json::json!({"detail": format!("database: {e}")})),
-                )
-                    .into_response(),
-            }
-        }
-    };
-    axum::Router::new()
-        .route("/", get(root))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/openapi.json", get(move || async move { axum::Json(doc.clone()) }))
 }
 
 /// The URL without its password, for messages.

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The monitor's state: storage, scopes, settings and the clock, shared by
+//! the HTTP handlers and the background tasks.
+
+use crate::pages::Pages;
+use crate::store::Store;
+use chrono::NaiveDateTime;
+use scs_standards::Scope;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// Everything a request needs; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// The scopes evaluated.
+    pub scopes: Arc<Vec<Scope>>,
+    /// URL prefix of the pages (`/` by default).
+    pub base_url: String,
+    /// The accounts file, reloaded on SIGHUP and `POST /admin/reload`.
+    pub accounts_file: Option<PathBuf>,
+    /// A fixed "now" (tests); the system clock otherwise.
+    pub fixed_now: Option<NaiveDateTime>,
+    /// Templates replacing the shipped ones, reloaded with the accounts.
+    pub templates_dir: Option<PathBuf>,
+    /// The parsed page templates.
+    pub pages: Arc<RwLock<Arc<Pages>>>,
+    /// The monitor's public address (`https://compliance.example/`), for
+    /// links that leave the site: webhooks and the feed.
+    pub public_url: Option<String>,
+    /// Wakes the webhook delivery when a change was recorded.
+    pub changes_pending: Arc<tokio::sync::Notify>,
+    /// The largest upload accepted.
+    pub max_body: usize,
+    /// Receivers of verdict changes.
+    pub webhooks: Vec<crate::webhooks::Webhook>,
+    /// How often every subject is re-evaluated (results expire without uploads).
+    pub reevaluate_every: std::time::Duration,
+}
+
+impl App {
+    /// A monitor on `store` evaluating `scopes`, with the shipped templates,
+    /// no accounts file and the system clock.
+    pub fn new(store: Store, scopes: Vec<Scope>) -> Result<Self, crate::pages::PageError> {
+        Ok(Self {
+            store,
+            scopes: Arc::new(scopes),
+            base_url: "/".to_owned(),
+            accounts_file: None,
+            fixed_now: None,
+            templates_dir: None,
+            pages: Arc::new(RwLock::new(Arc::new(Pages::new(None)?))),
+            public_url: None,
+            changes_pending: Arc::new(tokio::sync::Notify::new()),
+            max_body: 16 << 20,
+            webhooks: Vec::new(),
+            reevaluate_every: std::time::Duration::from_secs(300),
+        })
+    }
+
+    /// Reads the templates directory again (or the shipped templates).
+    pub fn reload_templates(&self) -> Result<(), crate::pages::PageError> {
+        let pages = Arc::new(Pages::new(self.templates_dir.as_deref())?);
+        match self.pages.write() {
+            Ok(mut guard) => *guard = pages,
+            Err(poisoned) => *poisoned.into_inner() = pages,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn pages(&self) -> Arc<Pages> {
+        match self.pages.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Where links to the pages start: the public URL, else the base path.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => format!("{}{}", url.trim_end_matches('/'), self.base_url),
+            None => self.base_url.clone(),
+        }
+    }
+
+    /// The evaluation time.
+    pub fn now(&self) -> NaiveDateTime {
+        self.fixed_now.unwrap_or_else(|| chrono::Utc::now().naive_utc())
+    }
+
+    /// The scope with this uuid or alias (`scs-compatible-iaas`).
+    pub fn scope(&self, key: &str) -> Option<&Scope> {
+        self.scopes.iter().find(|s| s.uuid.as_deref() == Some(key) || alias(s) == key)
+    }
+
+    /// Reads the accounts file into the database.
+    pub async fn reload_accounts(&self) -> anyhow::Result<usize> {
+        let Some(path) = &self.accounts_file else { return Ok(0) };
+        let text = std::fs::read_to_string(path)?;
+        let accounts = crate::accounts::parse_bootstrap(&path.display().to_string(), &text)?;
+        self.store.replace_accounts(&accounts).await?;
+        Ok(accounts.len())
+    }
+}
+
+fn alias(scope: &Scope) -> String {
+    scope.name.to_ascii_lowercase().replace(' ', "-")
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The standing of subjects as machines read it: `/status` (upstream's
+//! JSON), badges, the Atom feed of verdict changes and the metrics.
+
+use super::{ApiError, ErrorBody, json, stored};
+use crate::app::App;
+use crate::standing::{Facts, StatusDocument, status_document};
+use crate::status::ScopeStatus;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use scs_standards::Scope;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct StatusQuery {
+    /// One subject or `group-NAME` (default: every account).
+    subject: Option<String>,
+    /// One scope, by uuid or alias (default: every scope).
+    scopeuuid: Option<String>,
+}
+
+/// The `/status` document of `subject` (every account without one) against
+/// `scope` (every scope without one).
+pub async fn standing(
+    app: &App,
+    subject: Option<&str>,
+    scope: Option<&str>,
+    include_drafts: bool,
+) -> Result<StatusDocument, ApiError> {
+    let scopes: Vec<&Scope> = match scope {
+        Some(key) => app.scope(key).into_iter().collect(),
+        None => app.scopes.iter().collect(),
+    };
+    let subjects = subject.map(|s| vec![s.to_owned()]);
+    let facts = stored("reading results", Facts::gather(&app.store, &scopes, subjects.as_deref()).await)?;
+    Ok(status_document(&facts, subject, &scopes, app.now(), include_drafts))
+}
+
+/// Every selected subject's standing against every selected scope.
+#[utoipa::path(get, path = "/status", tag = "evaluation", params(StatusQuery),
+    responses(
+        (status = 200, description = "`{subject: {scope uuid: status}}`", body = std::collections::BTreeMap<String, std::collections::BTreeMap<String, ScopeStatus>>),
+        (status = 406, description = "The client accepts no JSON", body = ErrorBody),
+    ))]
+pub(crate) async fn status(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<StatusQuery>,
+) -> Result<Response, ApiError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
+    if !(accept.contains("application/json") || accept.contains("*/*")) {
+        return Err(ApiError::new(axum::http::StatusCode::NOT_ACCEPTABLE, "only application/json is offered"));
+    }
+    Ok(json(standing(&app, q.subject.as_deref(), q.scopeuuid.as_deref(), false).await?))
+}
+
+/// `/badge/{subject}/{scope}.svg`: the scope by uuid or alias.
+/// A shields-style SVG badge: scope, verdict and version.
+#[utoipa::path(get, path = "/badge/{subject}/{scope}", tag = "evaluation",
+    params(("subject" = String, Path, description = "A subject or `group-NAME`"),
+           ("scope" = String, Path, description = "Scope uuid or alias, with `.svg`")),
+    responses(
+        (status = 200, description = "The badge", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "No such scope", body = ErrorBody),
+    ))]
+pub(crate) async fn badge(
+    State(app): State<App>,
+    Path((subject, scope)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let key = scope.strip_suffix(".svg").unwrap_or(&scope);
+    let Some(found) = app.scope(key) else { return Err(ApiError::not_found(format!("no scope {key}"))) };
+    let (name, uuid) = (found.name.clone(), found.uuid.clone().unwrap_or_default());
+    let mut document = standing(&app, Some(&subject), Some(&uuid), false).await?;
+    let Some(status) = document.get_mut(&subject).and_then(|s| s.remove(&uuid)) else {
+        return Err(ApiError::not_found(format!("no standing of {subject} on {key}")));
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=300")],
+        crate::badge::svg(&name, &status),
+    )
+        .into_response())
+}
+
+/// The monitor's gauges (every subject evaluated now).
+pub async fn metrics(app: &App) -> Result<scs_web::metrics::Exposition, String> {
+    let started = std::time::Instant::now();
+    let status = standing(app, None, None, false).await.map_err(|e| e.message().to_owned())?;
+    let seconds = started.elapsed().as_secs_f64();
+    let reports = app.store.report_count().await.unwrap_or(-1);
+    let names: Vec<(String, String)> =
+        app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
+    Ok(crate::metrics::render(&status, &names, reports, seconds, app.now()))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FeedQuery {
+    /// Only this subject's changes.
+    subject: Option<String>,
+}
+
+/// `/feed.atom[?subject=S]`: the latest 100 verdict changes.
+#[utoipa::path(get, path = "/feed.atom", tag = "evaluation", params(FeedQuery),
+    responses((status = 200, description = "Atom feed (RFC 4287)", content_type = "application/atom+xml", body = String)))]
+pub(crate) async fn feed(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, ApiError> {
+    let changes = stored("reading verdict changes", app.store.changes(q.subject.as_deref(), 100).await)?;
+    // Atom wants absolute ids and links: the public URL, else the Host the reader used
+    let base = match &app.public_url {
+        Some(_) => app.public_base(),
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            format!("http://{host}{}", app.base_url)
+        }
+    };
+    let names: Vec<(String, String)> =
+        app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
+    let feed = crate::feed::feed(&base, q.subject.as_deref(), &changes, &names);
+    Ok(([(header::CONTENT_TYPE, scs_web::atom::CONTENT_TYPE)], feed.render()).into_response())
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The foundation of every HTTP service `scs serve` runs (the compliance
+//! monitor, the status page, and whatever comes next). A mechanism lives
+//! here once; a service brings only its rules:
+//!
+//! - [`error`]: one error type, the body shaped per API, internal causes
+//!   logged and never sent;
+//! - [`auth`]: credentials parsed from the request as typed extractors;
+//! - [`metrics`]: the Prometheus text writer and the request-metrics layer;
+//! - [`escape`] and [`atom`]: text into HTML, XML and Atom feeds;
+//! - [`outbox`]: webhook delivery from a database outbox, one retry policy;
+//! - [`service`]: the [`Service`] trait and [`compose`], which builds the
+//!   router production serves and tests call.
+
+pub mod atom;
+pub mod auth;
+pub mod error;
+pub mod escape;
+pub mod metrics;
+pub mod outbox;
+pub mod service;
+
+pub use error::{Detail, ErrorShape, HttpError, Message};
+pub use service::{Service, compose};

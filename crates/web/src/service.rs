@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The [`Service`] trait and [`compose`]: `scs serve` runs the configured
+//! services on one listener and one database, and tests call the same
+//! router production serves. A service brings its routes, its OpenAPI
+//! document, its gauges and its background tasks; the foundation adds what
+//! every service has: `/healthz`, `/metrics` (the services' gauges plus
+//! request metrics), `/openapi.json` (the documents merged), the request
+//! metrics layer and the response headers every answer carries.
+
+use crate::metrics::{Exposition, RequestMetrics};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// One HTTP service of `scs serve`.
+pub trait Service: Send + Sync + 'static {
+    /// Its name in messages (`monitor`, `status`).
+    fn name(&self) -> &'static str;
+    /// Its routes, state applied, without the shared ones.
+    fn routes(&self) -> Router;
+    /// Its OpenAPI document.
+    fn openapi(&self) -> utoipa::openapi::OpenApi;
+    /// Its gauges for `/metrics`; an error is logged and answered with 500.
+    fn metrics(&self) -> BoxFuture<'_, Result<Exposition, String>>;
+    /// What `/` answers when this service is the first that has an answer.
+    fn index(&self) -> Option<MethodRouter> {
+        None
+    }
+    /// Tasks that run as long as the server (re-evaluation, webhook
+    /// delivery); `scs serve` spawns them, tests may.
+    fn background(&self) -> Vec<BoxFuture<'static, ()>> {
+        Vec::new()
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    services: Arc<Vec<Arc<dyn Service>>>,
+    db: scs_db::Db,
+    requests: Arc<RequestMetrics>,
+    document: Arc<serde_json::Value>,
+}
+
+/// The router serving `services` on `db`: their routes, `/` from the first
+/// service with an index, and the shared routes and layers.
+pub fn compose(title: &str, services: Vec<Arc<dyn Service>>, db: scs_db::Db) -> Router {
+    // one service: its own document, as it describes itself; several: theirs
+    // merged, with the shared routes
+    let mut document = match services.as_slice() {
+        [one] => one.openapi(),
+        _ => {
+            let info = utoipa::openapi::InfoBuilder::new().title(title).version(env!("CARGO_PKG_VERSION")).build();
+            let mut d = utoipa::openapi::OpenApiBuilder::new().info(info).build();
+            d.merge(<SharedRoutes as utoipa::OpenApi>::openapi());
+            d
+        }
+    };
+    let mut router = Router::new();
+    let mut index = None;
+    for service in &services {
+        if services.len() > 1 {
+            document.merge(service.openapi());
+        }
+        router = router.merge(service.routes());
+        if index.is_none() {
+            index = service.index();
+        }
+    }
+    let shared = Shared {
+        services: Arc::new(services),
+        db,
+        requests: Arc::default(),
+        document: Arc::new(serde_json::to_value(&document).unwrap_or_default()),
+    };
+    if let Some(index) = index {
+        router = router.route("/", index);
+    }
+    router
+        .merge(
+            Router::new()
+                .route("/healthz", get(healthz))
+                .route("/metrics", get(metrics))
+                .route("/openapi.json", get(openapi_json))
+                .with_state(shared.clone()),
+        )
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&shared.requests), crate::metrics::track))
+        .layer(axum::middleware::map_response(common_headers))
+}
+
+/// Headers on every answer: no content sniffing (a JSON error or an
+/// uploaded text is never run as a script).
+async fn common_headers(mut response: Response) -> Response {
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// `GET /healthz`'s body.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `unavailable` when the database does not answer.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub database: &'static str,
+}
+
+/// Liveness including the database.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses(
+        (status = 200, description = "Serving, database reachable", body = Health),
+        (status = 503, description = "Database unreachable (the cause is in the server log)", body = Health),
+    ))]
+async fn healthz(State(shared): State<Shared>) -> Response {
+    let database = shared.db.backend();
+    match shared.db.ping().await {
+        Ok(()) => axum::Json(Health { status: "ok", database }).into_response(),
+        Err(e) => {
+            tracing::error!("healthz: database: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Health { status: "unavailable", database })).into_response()
+        }
+    }
+}
+
+/// Prometheus metrics of every service, and request counts and latencies.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
+        (status = 500, description = "A service's gauges could not be read (the cause is in the server log)", content_type = "text/plain", body = String),
+    ))]
+async fn metrics(State(shared): State<Shared>) -> Response {
+    let mut out = Exposition::new();
+    for service in shared.services.iter() {
+        match service.metrics().await {
+            Ok(gauges) => out.append(gauges),
+            Err(e) => {
+                tracing::error!("metrics of {}: {e}", service.name());
+                let message = format!("the {} metrics could not be read\n", service.name());
+                return (StatusCode::INTERNAL_SERVER_ERROR, message).into_response();
+            }
+        }
+    }
+    shared.requests.write(&mut out);
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], out.finish()).into_response()
+}
+
+/// This server's OpenAPI document: every running service's, merged.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json", body = Object)))]
+async fn openapi_json(State(shared): State<Shared>) -> Response {
+    axum::Json(shared.document.as_ref().clone()).into_response()
+}
+
+/// The shared routes' OpenAPI paths, for services that document them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, metrics, openapi_json), components(schemas(Health)))]
+pub struct SharedRoutes;
