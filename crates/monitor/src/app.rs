@@ -34,7 +34,7 @@ pub struct App {
     /// The largest upload accepted.
     pub max_body: usize,
     /// Receivers of verdict changes.
-    pub webhooks: Vec<crate::webhooks::Webhook>,
+    pub webhooks: Vec<scs_web::outbox::Receiver>,
     /// How often every subject is re-evaluated (results expire without uploads).
     pub reevaluate_every: std::time::Duration,
 }

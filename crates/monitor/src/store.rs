@@ -5,6 +5,10 @@
 //!
 //! The SQL is shared by both backends (standard SQL with `$n` parameters,
 //! `ON CONFLICT` and `RETURNING`); each backend has its own migrations.
+//!
+//! This file is over 600 lines because it holds every query of the monitor's
+//! tables for both backends: a schema change is reviewed against all of them
+//! in one place, and the row mapping sits beside the SQL that selects it.
 
 use crate::accounts::Account;
 use chrono::NaiveDateTime;

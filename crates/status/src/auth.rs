@@ -207,35 +207,6 @@ pub async fn authenticate(store: &Store, oidc: Option<&Oidc>, headers: &HeaderMa
     }
 }
 
-/// An actor that may read the audit log, as an extractor: a request
-/// without valid credentials is refused with 401, a writer without the
-/// admin right with 403, before the handler runs.
-#[derive(Debug, Clone)]
-pub struct Admin(pub Actor);
-
-impl axum::extract::FromRequestParts<crate::App> for Admin {
-    type Rejection = crate::http::ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        app: &crate::App,
-    ) -> Result<Self, Self::Rejection> {
-        let actor = authenticate(&app.store, app.oidc.as_deref(), &parts.headers).await.map_err(|e| match e {
-            AuthError::Unavailable(_) => {
-                crate::http::ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-            }
-            e => crate::http::ApiError::unauthorized(e.to_string()),
-        })?;
-        if !actor.admin {
-            return Err(crate::http::ApiError::forbidden(format!(
-                "{} may write but not read the audit log",
-                actor.name
-            )));
-        }
-        Ok(Self(actor))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! first, written by the shared Atom writer. Links are absolute under the
 //! configured public URL, relative to the server root without one.
 
-use crate::http::{ApiError, App};
+use crate::app::{ApiError, App};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

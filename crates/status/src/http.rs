@@ -4,12 +4,13 @@
 //! unchanged. Errors are `{"message": "..."}` (the Go server's shape) and
 //! always say what is wrong; nothing is written when a request is refused.
 
-use crate::auth::{self, Actor, Oidc};
+use crate::app::{ApiError, App, ErrorBody};
+use crate::auth::{self, Actor, AuthError, authenticate};
 use crate::model::{
     self, Component, ComponentIn, ImpactType, ImpactTypeIn, Incident, IncidentIn, Invalid, PhaseList, PhaseListIn,
     Severity, SeverityIn, Update, UpdateIn,
 };
-use crate::store::{AuditEntry, Store, StoreError};
+use crate::store::AuditEntry;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -20,70 +21,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 use utoipa::ToSchema;
-
-/// The status page service: storage, who may write, and counters.
-#[derive(Clone)]
-pub struct App {
-    /// The tables.
-    pub store: Store,
-    /// OIDC writers, when configured.
-    pub oidc: Option<Arc<Oidc>>,
-    /// Largest accepted request body.
-    pub max_body: usize,
-    /// Wakes the webhook delivery when a write recorded an event.
-    pub events_pending: Arc<tokio::sync::Notify>,
-    /// Receivers of incident events.
-    pub webhooks: Vec<crate::webhooks::Webhook>,
-    /// Page settings.
-    pub page: Arc<crate::page::PageConfig>,
-    /// Origins whose scripts may call the API (upstream's web front end
-    /// served from another host); none by default.
-    pub cors_origins: Vec<String>,
-}
-
-impl App {
-    /// A service on `store` with default settings (no OIDC, 1 MiB bodies).
-    pub fn new(store: Store) -> Self {
-        Self {
-            store,
-            oidc: None,
-            max_body: 1 << 20,
-            events_pending: Arc::default(),
-            webhooks: Vec::new(),
-            page: Arc::new(crate::page::PageConfig::default()),
-            cors_origins: Vec::new(),
-        }
-    }
-}
-
-/// An error answer in the status API's shape, `{"message": …}`.
-pub type ApiError = scs_web::HttpError<scs_web::Message>;
-
-/// Every error's body.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// What is wrong.
-    pub message: String,
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
-            StoreError::Invalid(m) => Self::new(StatusCode::BAD_REQUEST, m.0),
-            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
-            e => Self::internal("the status page's database; the request was not applied", e),
-        }
-    }
-}
-
-impl From<Invalid> for ApiError {
-    fn from(e: Invalid) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, e.0)
-    }
-}
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -168,40 +106,6 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .max_age(std::time::Duration::from_secs(3600)),
     )
-}
-
-/// The status page alone, as `scs serve --service status` serves it: the
-/// API, the public page at `/`, and the shared `/healthz`, `/metrics` and
-/// `/openapi.json`.
-pub fn router(app: App) -> Router {
-    let db = app.store.db().clone();
-    scs_web::compose("SCS status page", vec![Arc::new(app)], db)
-}
-
-impl scs_web::Service for App {
-    fn name(&self) -> &'static str {
-        "status"
-    }
-
-    fn routes(&self) -> Router {
-        routes(self.clone())
-    }
-
-    fn openapi(&self) -> utoipa::openapi::OpenApi {
-        crate::openapi::openapi()
-    }
-
-    fn metrics(&self) -> futures::future::BoxFuture<'_, Result<scs_web::metrics::Exposition, String>> {
-        Box::pin(async move { crate::metrics::render(self).await.map_err(|e| e.to_string()) })
-    }
-
-    fn index(&self) -> Option<axum::routing::MethodRouter> {
-        Some(get(crate::page::index).with_state(self.clone()))
-    }
-
-    fn background(&self) -> Vec<futures::future::BoxFuture<'static, ()>> {
-        vec![Box::pin(crate::webhooks::deliver_forever(self.clone(), self.webhooks.clone()))]
-    }
 }
 
 /// Authenticates every write, refuses oversized bodies with a JSON error and
@@ -575,7 +479,7 @@ pub(crate) async fn delete_update(
     responses((status = 200, body = Data<Vec<AuditEntry>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub(crate) async fn audit_log(
     State(app): State<App>,
-    _admin: auth::Admin,
+    _admin: Admin,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Data<Vec<AuditEntry>>>> {
     let limit = match q.get("limit") {
@@ -587,4 +491,25 @@ pub(crate) async fn audit_log(
         None => 100,
     };
     Ok(data(app.store.audit_log(limit).await?))
+}
+
+/// An actor that may read the audit log, as an extractor: a request
+/// without valid credentials is refused with 401, a writer without the
+/// admin right with 403, before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Actor);
+
+impl axum::extract::FromRequestParts<App> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let actor = authenticate(&app.store, app.oidc.as_deref(), &parts.headers).await.map_err(|e| match e {
+            AuthError::Unavailable(_) => ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+            e => ApiError::unauthorized(e.to_string()),
+        })?;
+        if !actor.admin {
+            return Err(ApiError::forbidden(format!("{} may write but not read the audit log", actor.name)));
+        }
+        Ok(Self(actor))
+    }
 }

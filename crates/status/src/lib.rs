@@ -4,6 +4,7 @@
 //! compliance monitor uses, with authenticated and audited writes, a public
 //! server-rendered page, an Atom feed and webhooks.
 
+pub mod app;
 pub mod auth;
 pub mod feed;
 pub mod http;
@@ -12,8 +13,11 @@ pub mod model;
 pub mod openapi;
 pub mod page;
 pub mod provision;
+pub mod service;
 pub mod store;
 pub mod webhooks;
 
-pub use http::{App, router, routes};
+pub use app::App;
+pub use http::routes;
+pub use service::router;
 pub use store::Store;

@@ -3,7 +3,7 @@
 //! and components affected now. Request counts and latencies come from the
 //! shared layer of `scs-web`.
 
-use crate::http::App;
+use crate::app::App;
 use crate::store::StoreError;
 use scs_web::metrics::{Exposition, Kind};
 use std::collections::BTreeMap;

@@ -7,6 +7,10 @@
 //! server answers 500. The read-only fields a client may echo back (`id`,
 //! `activelyAffectedBy`, `updates`, `order`, `generation`) are accepted and
 //! ignored, as the spec asks.
+//!
+//! This file is over 600 lines because it is the whole resource model of
+//! status-page-openapi: each resource's output shape, its input shape and the
+//! validation of that input sit together, as the spec defines them together.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::{DeserializeOwned, IgnoredAny};

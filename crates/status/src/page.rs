@@ -6,7 +6,7 @@
 //! coloured by the day's worst severity, and a page per incident with its
 //! updates.
 
-use crate::http::{ApiError, App};
+use crate::app::{ApiError, App};
 use crate::model::{Component, Incident, Severity, severity_of};
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -14,26 +14,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use scs_web::escape::markup;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-
-/// Settings of the public page.
-#[derive(Debug, Clone)]
-pub struct PageConfig {
-    /// The page title.
-    pub title: String,
-    /// Days in the strip (upstream's `noOfDays`).
-    pub days: i64,
-    /// How far ahead planned maintenance is listed (`maintenancePreviewDays`).
-    pub maintenance_days: i64,
-    /// The page's public address (`https://status.example/`), for links
-    /// that leave the site (the feed); links are root-relative without it.
-    pub public_url: Option<String>,
-}
-
-impl Default for PageConfig {
-    fn default() -> Self {
-        Self { title: "Status".to_owned(), days: 90, maintenance_days: 30, public_url: None }
-    }
-}
 
 /// A time as people read it on the page (the API keeps RFC 3339).
 fn when(t: &DateTime<Utc>) -> String {

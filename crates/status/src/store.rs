@@ -7,6 +7,11 @@
 //! incident refers to) see no concurrent writer, on one process or on
 //! several replicas. The event a write causes (feed entry, webhook) is
 //! written in the same transaction, so it is never lost nor invented.
+//!
+//! This file is over 600 lines because it holds every query of the status
+//! page's tables, each write with the checks and the event it must make in the
+//! same transaction: a schema change is reviewed against all of them in one
+//! place.
 
 use crate::model::{
     Component, Impact, ImpactType, Incident, IncidentIn, IncidentState, Invalid, NewImpact, PhaseList, PhaseRef,

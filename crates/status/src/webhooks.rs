@@ -4,7 +4,7 @@
 //! the shared outbox delivery of `scs-web` (signature, retries, at least
 //! once). The events table is the outbox; this module is its adapter.
 
-use crate::http::App;
+use crate::app::App;
 use crate::store::Store;
 use scs_web::outbox::{Message, Outbox, OutboxError, Outcome, Receiver, RetryPolicy};
 use std::time::Duration;
@@ -61,7 +61,11 @@ impl Outbox for Events {
 
 /// Delivers events to `hooks` until the process ends.
 pub async fn deliver_forever(app: App, hooks: Vec<Webhook>) {
-    let receivers = hooks.into_iter().map(Receiver::from).collect();
+    deliver(app, hooks.into_iter().map(Receiver::from).collect()).await;
+}
+
+/// Delivers events to `receivers` until the process ends.
+pub async fn deliver(app: App, receivers: Vec<Receiver>) {
     scs_web::outbox::deliver_forever(
         "status",
         Events(app.store.clone()),

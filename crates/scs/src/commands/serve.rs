@@ -204,13 +204,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some(oidc) = status_config.oidc {
                 app.oidc = Some(std::sync::Arc::new(scs_status::auth::Oidc::new(oidc)?));
             }
-            let mut page = scs_status::page::PageConfig::default();
+            let mut page = scs_status::app::PageConfig::default();
             if let Some(title) = args.status_title.or(status_config.title) {
                 page.title = title;
             }
             page.public_url = args.public_url.clone().or(config.public_url.clone());
             app.page = std::sync::Arc::new(page);
-            app.webhooks = status_config.webhooks;
+            app.webhooks = status_config.webhooks.into_iter().map(Into::into).collect();
             summary.push(format!(
                 "status ({}{} webhooks)",
                 if app.oidc.is_some() { "OIDC, " } else { "" },

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The status page's state and settings, and its error answer: what every
+//! handler, the page, the feed and the webhook delivery share.
+
+use crate::auth::Oidc;
+use crate::model::Invalid;
+use crate::store::{Store, StoreError};
+use axum::http::StatusCode;
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// The status page service: storage, who may write, and counters.
+#[derive(Clone)]
+pub struct App {
+    /// The tables.
+    pub store: Store,
+    /// OIDC writers, when configured.
+    pub oidc: Option<Arc<Oidc>>,
+    /// Largest accepted request body.
+    pub max_body: usize,
+    /// Wakes the webhook delivery when a write recorded an event.
+    pub events_pending: Arc<tokio::sync::Notify>,
+    /// Receivers of incident events.
+    pub webhooks: Vec<scs_web::outbox::Receiver>,
+    /// Page settings.
+    pub page: Arc<PageConfig>,
+    /// Origins whose scripts may call the API (upstream's web front end
+    /// served from another host); none by default.
+    pub cors_origins: Vec<String>,
+}
+
+impl App {
+    /// A service on `store` with default settings (no OIDC, 1 MiB bodies).
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            oidc: None,
+            max_body: 1 << 20,
+            events_pending: Arc::default(),
+            webhooks: Vec::new(),
+            page: Arc::new(PageConfig::default()),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// Settings of the public page.
+#[derive(Debug, Clone)]
+pub struct PageConfig {
+    /// The page title.
+    pub title: String,
+    /// Days in the strip (upstream's `noOfDays`).
+    pub days: i64,
+    /// How far ahead planned maintenance is listed (`maintenancePreviewDays`).
+    pub maintenance_days: i64,
+    /// The page's public address (`https://status.example/`), for links
+    /// that leave the site (the feed); links are root-relative without it.
+    pub public_url: Option<String>,
+}
+
+impl Default for PageConfig {
+    fn default() -> Self {
+        Self { title: "Status".to_owned(), days: 90, maintenance_days: 30, public_url: None }
+    }
+}
+
+/// An error answer in the status API's shape, `{"message": …}`.
+pub type ApiError = scs_web::HttpError<scs_web::Message>;
+
+/// Every error's body.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What is wrong.
+    pub message: String,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
+            StoreError::Invalid(m) => Self::new(StatusCode::BAD_REQUEST, m.0),
+            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
+            e => Self::internal("the status page's database; the request was not applied", e),
+        }
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, e.0)
+    }
+}
