@@ -11,6 +11,7 @@ pub mod facts;
 pub mod iaas;
 pub mod run;
 pub mod scratch;
+pub mod table;
 
 pub use facts::{Facts, Needs, gather};
 use scs_standards::TestResult;

@@ -222,7 +222,7 @@ fn resource_creating_testcases_on_the_lab() {
         })
     };
     let volumes_before = volumes();
-    let live = scs_checks::iaas::live::TESTCASES;
+    let live = scs_checks::iaas::live::testcases();
     let result = check_only(&scope, &member, "v5.1", &live);
     let result_of = |run: &CheckRun, id: &str| run.outcomes.get(id).map(|o| (o.result, o.evidence.join(" | ")));
     for id in ["scs-0116-permissions", "scs-0117-test-backup", "scs-0123-swift-s3"] {

@@ -16,17 +16,11 @@ pub mod run;
 pub mod sonobuoy;
 pub mod sonobuoy_runner;
 pub mod storage;
+pub mod table;
 pub mod version;
 pub mod version_policy;
 
-/// Testcases this crate decides.
-pub const IMPLEMENTED: [&str; 5] = [
-    "version-policy-check",
-    "node-distribution-check",
-    "default-storage-class-check",
-    "cncf-k8s-conformance",
-    "kaas-networking-check",
-];
+pub use table::KAAS;
 
 /// PASS with `pass_note` first and the notes after it when there are no
 /// problems, else FAIL with the problems first: what a reader needs first.

@@ -8,8 +8,9 @@ use crate::cluster::{ClusterFacts, connect, gather};
 use crate::data::ReleaseData;
 use crate::sonobuoy::{self, Suite, TestRun};
 use crate::sonobuoy_runner;
+use crate::storage;
+use crate::table::{self, KAAS, Needs};
 use crate::version::KubeVersion;
-use crate::{IMPLEMENTED, nodes, storage, version_policy};
 use scs_checks::Outcome;
 use scs_checks::run::{CheckRun, ReportMeta, build_report};
 use scs_standards::{Scope, Selection};
@@ -80,11 +81,11 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
     let started = Instant::now();
     let checked_at = chrono::Utc::now().naive_utc();
     let (decidable, not_implemented): (Vec<String>, Vec<String>) =
-        request.selection.to_run.iter().cloned().partition(|id| IMPLEMENTED.contains(&id.as_str()));
+        request.selection.to_run.iter().cloned().partition(|id| KAAS.decides(id));
     let mut critical = Vec::new();
     let mut warnings = Vec::new();
     let mut outcomes = BTreeMap::new();
-    let needs_cluster: Vec<&String> = decidable.iter().filter(|id| Suite::of(id).is_none()).collect();
+    let needs_cluster: Vec<&String> = decidable.iter().filter(|id| Needs::of([*id]).cluster).collect();
     let mut facts = None;
     let mut branch = None;
     let mut context = None;
@@ -100,16 +101,18 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
                 context = cluster.context.clone();
                 branch = cluster.git_version.parse::<KubeVersion>().ok().map(|v| v.branch().to_string());
                 let gathered = gather(&cluster).await;
-                let today = request.selection.date;
                 let wants = |id: &str| needs_cluster.iter().any(|n| *n == id);
-                let version = async {
-                    if !wants("version-policy-check") {
-                        return None;
-                    }
-                    Some(match ReleaseData::choose(request.release_data.as_deref()) {
-                        Ok((data, source)) => version_policy::decide(&gathered.git_version, &data, &source, today),
-                        Err(e) => Outcome::abort(format!("release data: {e}")),
-                    })
+                let from_facts = async {
+                    let release = if Needs::of(needs_cluster.iter().copied()).release_data {
+                        ReleaseData::choose(request.release_data.as_deref()).map_err(|e| e.to_string())
+                    } else {
+                        Err("not needed".to_owned())
+                    };
+                    let facts = table::Facts { cluster: &gathered, release: &release, today: request.selection.date };
+                    needs_cluster
+                        .iter()
+                        .filter_map(|id| KAAS.from_facts(id).map(|decide| ((*id).clone(), decide(&facts))))
+                        .collect::<Vec<_>>()
                 };
                 let storage = async {
                     if !wants(storage::TESTCASE) {
@@ -117,15 +120,10 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
                     }
                     Some(storage::decide(&cluster, &gathered, request.storage_wait).await)
                 };
-                let (version, storage) = tokio::join!(version, storage);
-                if let Some(o) = version {
-                    outcomes.insert("version-policy-check".to_owned(), o);
-                }
+                let (decided, storage) = tokio::join!(from_facts, storage);
+                outcomes.extend(decided);
                 if let Some(o) = storage {
                     outcomes.insert(storage::TESTCASE.to_owned(), o);
-                }
-                if wants("node-distribution-check") {
-                    outcomes.insert("node-distribution-check".to_owned(), nodes::decide(&gathered.nodes));
                 }
                 facts = Some(gathered);
             }
@@ -140,7 +138,7 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
         })
         .unwrap_or_else(|| "kubernetes".to_owned());
     let subject = subject_for(&name, branch.as_deref());
-    let e2e: Vec<Suite> = decidable.iter().filter_map(|id| Suite::of(id)).collect();
+    let e2e: Vec<Suite> = decidable.iter().filter(|id| KAAS.external(id)).filter_map(|id| Suite::of(id)).collect();
     if !e2e.is_empty() {
         decide_e2e(&request, &e2e, &subject, &mut outcomes, &mut warnings).await;
     }

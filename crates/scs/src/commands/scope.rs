@@ -50,8 +50,20 @@ struct TestcaseView {
     #[serde(skip_serializing_if = "Option::is_none")]
     section: Option<String>,
     manual: bool,
+    /// How `scs` decides it: from facts, creates resources, external suite,
+    /// manual, or not decided (reported missing).
+    decided_by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+}
+
+/// How `scs` decides testcase `id`, from the families' testcase tables.
+fn decided_by(id: &str, manual: bool) -> &'static str {
+    if manual {
+        return "manual";
+    }
+    let method = scs_checks::iaas::IAAS.get(id).map(|e| e.method.label());
+    method.or_else(|| scs_kaas::KAAS.get(id).map(|e| e.method.label())).unwrap_or("not decided by scs")
 }
 
 #[derive(Serialize)]
@@ -135,6 +147,7 @@ fn view(scope: &Scope, date: NaiveDate) -> ScopeView {
                 lifetime: t.lifetime.as_str(),
                 section: t.section.clone(),
                 manual: t.manual,
+                decided_by: decided_by(&t.id, t.manual),
                 description: t.description.clone(),
             })
             .collect(),
@@ -224,7 +237,7 @@ fn print_text(v: &ScopeView) -> std::io::Result<()> {
         let note = if version.explicit { "" } else { " (not listed: not checked by default)" };
         outln!("  {:<6} {}{stabilized}{note}", version.version, version.validity)?;
     }
-    let manual = |id: &str| v.testcases.iter().any(|t| t.id == id && t.manual);
+    let how = |id: &str| v.testcases.iter().find(|t| t.id == id).map_or("not in the scope", |t| t.decided_by);
     for version in &v.versions {
         outln!()?;
         outln!("{} [{}]", version.version, version.validity)?;
@@ -236,8 +249,7 @@ fn print_text(v: &ScopeView) -> std::io::Result<()> {
             }
             for (target, ids) in &module.targets {
                 for id in ids {
-                    let mark = if manual(id) { " (manual)" } else { "" };
-                    outln!("    {target:<11} {id}{mark}")?;
+                    outln!("    {target:<11} {id:<44} [{}]", how(id))?;
                 }
             }
         }

@@ -16,18 +16,22 @@ use crate::scratch::{Kind, Ledger, UPSTREAM_WAITS};
 use scs_openstack::{ApiError, Session};
 use std::time::Duration;
 
-/// The testcases decided by creating resources.
-pub const TESTCASES: [&str; 5] = [
-    "scs-0101-entropy-avail",
-    "scs-0101-fips-test",
-    "scs-0116-permissions",
-    "scs-0117-test-backup",
-    "scs-0123-swift-s3",
-];
+/// The testcases decided by creating resources, as the IaaS table lists them.
+pub fn testcases() -> Vec<&'static str> {
+    super::IAAS
+        .entries
+        .iter()
+        .filter(|e| matches!(e.method, crate::table::Method::CreatesResources))
+        .filter_map(|e| match e.ids {
+            crate::table::Ids::Exact(id) => Some(id),
+            crate::table::Ids::Pattern { .. } => None,
+        })
+        .collect()
+}
 
 /// Whether `id` is decided by creating resources.
 pub fn creates(id: &str) -> bool {
-    TESTCASES.contains(&id)
+    super::IAAS.creates(id)
 }
 
 /// One or more testcases running together, each outcome keyed by id.
