@@ -74,12 +74,9 @@ fn a_lab_report_uploaded_is_evaluated_on_both_backends() {
     assert!(records.len() >= 10, "{text}");
 
     // the operator's key and token, the monitor's account for them
-    let key = dir.path().join("key");
-    assert!(
-        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success()
-    );
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let body = public.split_whitespace().nth(1).unwrap();
+    let key = scs_testkit::ssh::keygen(dir.path(), "key");
+    let body = scs_testkit::ssh::public_body(&key);
+    let body = body.as_str();
     let hash = bcrypt::hash("secret", 4).unwrap();
     std::fs::write(
         dir.path().join("bootstrap.yaml"),

@@ -14,10 +14,7 @@ use std::process::Command;
 fn two_subjects_one_signed_uploaded_report() {
     let Some(clouds) = scs_testkit::lab::seeded_clouds_yaml() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("keyfile");
-    assert!(
-        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success()
-    );
+    let key = scs_testkit::ssh::keygen(dir.path(), "keyfile");
     std::fs::write(dir.path().join("tokenfile"), format!("{}\n", common::TOKEN)).unwrap();
     let (url, received) = common::monitor(dir.path(), &key.with_extension("pub"));
     let config = dir.path().join("config.toml");

@@ -25,12 +25,8 @@ fn report(n: usize) -> String {
 
 fn kill_during_uploads(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("alpha");
-    assert!(
-        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success()
-    );
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let body = public.split_whitespace().nth(1).unwrap().to_owned();
+    let key = scs_testkit::ssh::keygen(dir.path(), "alpha");
+    let body = scs_testkit::ssh::public_body(&key);
     let hash = bcrypt::hash("secret", 4).unwrap();
     let accounts = dir.path().join("bootstrap.yaml");
     std::fs::write(

@@ -7,32 +7,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use scs_signing::{REPORT_NAMESPACE, Signer, SigningError, read_public_keys, verify};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const REPORT: &str =
     "---\nspec: {uuid: 50393e6f-2ae1-4c5c-a62c-3b75f2abef3f, name: SCS-compatible IaaS}\nsubject: lab\n";
 
-fn keygen(dir: &Path, name: &str) -> PathBuf {
-    let key = dir.join(name);
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&key)
-        .status()
-        .expect("ssh-keygen must be installed (openssh-client)");
-    assert!(status.success());
-    key
-}
+use scs_testkit::ssh::keygen;
 
 /// `ssh-keygen -Y sign`: returns the armored signature.
-fn openssh_sign(key: &Path, namespace: &str, message: &str, dir: &Path) -> String {
-    let file = dir.join("message");
-    std::fs::write(&file, message).unwrap();
-    let _ = std::fs::remove_file(dir.join("message.sig"));
-    let out =
-        Command::new("ssh-keygen").args(["-Y", "sign", "-n", namespace, "-f"]).arg(key).arg(&file).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    std::fs::read_to_string(dir.join("message.sig")).unwrap()
+fn openssh_sign(key: &Path, namespace: &str, message: &str, _dir: &Path) -> String {
+    scs_testkit::ssh::sign(key, namespace, message)
 }
 
 /// `ssh-keygen -Y verify` as the compliance monitor calls it.

@@ -9,7 +9,6 @@ use base64::Engine as _;
 use scs_monitor::{App, Store, router};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 pub const IAAS: &str = "50393e6f-2ae1-4c5c-a62c-3b75f2abef3f";
 
@@ -21,13 +20,9 @@ pub struct Monitor {
 }
 
 pub fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
-    let key = dir.join(name);
-    assert!(
-        Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status().unwrap().success()
-    );
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let mut parts = public.split_whitespace();
-    (key, format!("{{public_key: {}, public_key_type: {}, public_key_name: k}}", parts.nth(1).unwrap(), "ssh-ed25519"))
+    let key = scs_testkit::ssh::keygen(dir, name);
+    let body = scs_testkit::ssh::public_body(&key);
+    (key, format!("{{public_key: {body}, public_key_type: ssh-ed25519, public_key_name: k}}"))
 }
 
 pub fn argon2_hash(password: &str) -> String {
@@ -102,13 +97,7 @@ pub fn report(subject: &str, uuid: &str, checked_at: &str, results: &[(&str, i32
 
 /// `ssh-keygen -Y sign -n report` over `text` with key `name`.
 pub fn sign(dir: &Path, key: &str, text: &str, namespace: &str) -> String {
-    let file = dir.join("upload.yaml");
-    std::fs::write(&file, text).unwrap();
-    let _ = std::fs::remove_file(dir.join("upload.yaml.sig"));
-    let ok =
-        Command::new("ssh-keygen").args(["-Y", "sign", "-n", namespace, "-f"]).arg(dir.join(key)).arg(&file).output();
-    assert!(ok.unwrap().status.success());
-    std::fs::read_to_string(dir.join("upload.yaml.sig")).unwrap()
+    scs_testkit::ssh::sign(&dir.join(key), namespace, text)
 }
 
 impl Monitor {
