@@ -65,6 +65,23 @@ pub struct CheckRun {
     pub report: Report,
 }
 
+impl CheckRun {
+    /// One line for people, the same for every family: results by kind,
+    /// the selected testcases left undecided, requests and wall time.
+    pub fn summary(&self, selected: usize) -> String {
+        let count = |r| self.outcomes.values().filter(|o| o.result == r).count();
+        format!(
+            "{} passed, {} failed, {} aborted, {} not decided, {} requests in {} ms",
+            count(TestResult::Pass),
+            count(TestResult::Fail),
+            count(TestResult::Abort),
+            selected.saturating_sub(self.outcomes.len()),
+            self.requests,
+            self.duration_ms
+        )
+    }
+}
+
 /// Roles the upstream suite refuses to run with: a check must see what a plain member sees.
 const FORBIDDEN_ROLES: [&str; 2] = ["admin", "manager"];
 

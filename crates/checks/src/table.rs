@@ -130,3 +130,37 @@ impl<N, D> Table<N, D> {
         all
     }
 }
+
+/// A family as the check commands see it, whatever its facts and
+/// decisions: `scs check` and `scs run` select through it the same way for
+/// IaaS and KaaS.
+pub trait Family: Sync {
+    /// `IaaS`, `KaaS`.
+    fn name(&self) -> &'static str;
+    /// Whether the family decides `id`.
+    fn decides(&self, id: &str) -> bool;
+    /// Whether deciding `id` creates resources.
+    fn creates(&self, id: &str) -> bool;
+}
+
+impl<N: Sync, D: Sync> Family for Table<N, D> {
+    fn name(&self) -> &'static str {
+        self.family
+    }
+
+    fn decides(&self, id: &str) -> bool {
+        Table::decides(self, id)
+    }
+
+    fn creates(&self, id: &str) -> bool {
+        Table::creates(self, id)
+    }
+}
+
+/// `--read-only`: takes the testcases that create resources out of
+/// `selection` and returns them, so the caller can say what is not run.
+pub fn read_only(selection: &mut scs_standards::Selection, family: &dyn Family) -> Vec<String> {
+    let skipped: Vec<String> = selection.to_run.iter().filter(|id| family.creates(id)).cloned().collect();
+    selection.to_run.retain(|id| !family.creates(id));
+    skipped
+}

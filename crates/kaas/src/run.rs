@@ -76,8 +76,64 @@ pub fn subject_for(name: &str, branch: Option<&str>) -> String {
     }
 }
 
-/// Runs the selected testcases.
+/// Runs the selected testcases to the end.
 pub async fn run(request: KaasRequest<'_>) -> KaasRun {
+    decide_all(&request).await
+}
+
+/// Runs the selected testcases until `interrupt` resolves (SIGINT/SIGTERM):
+/// then the run is cut short, what the storage check created is swept, and
+/// the run comes back marked interrupted with its leftovers, as an IaaS run
+/// does. `scs check` and `scs run` both stop KaaS runs this way.
+pub async fn run_until(request: KaasRequest<'_>, interrupt: impl std::future::Future<Output = ()>) -> KaasRun {
+    let started = Instant::now();
+    tokio::select! {
+        run = decide_all(&request) => run,
+        () = interrupt => interrupted(&request, started).await,
+    }
+}
+
+/// The run cut short: the storage check's claim and pod swept, no outcomes.
+async fn interrupted(request: &KaasRequest<'_>, started: Instant) -> KaasRun {
+    let leftovers =
+        storage::sweep_after_interrupt(request.selection, &request.kubeconfig, request.context.as_deref()).await;
+    let subject = request.subject.clone().unwrap_or_else(|| "kubernetes".to_owned());
+    let critical = vec!["interrupted".to_owned()];
+    let outcomes = BTreeMap::new();
+    let report = build_report(&meta(request, &subject), &outcomes, &critical, &[], chrono::Utc::now().naive_utc());
+    KaasRun {
+        subject,
+        check: CheckRun {
+            outcomes,
+            not_implemented: Vec::new(),
+            critical,
+            warnings: Vec::new(),
+            facts: None,
+            requests: 0,
+            interrupted: true,
+            leftovers,
+            duration_ms: started.elapsed().as_millis() as u64,
+            report,
+        },
+        facts: None,
+    }
+}
+
+fn meta<'a>(request: &'a KaasRequest<'_>, subject: &'a str) -> ReportMeta<'a> {
+    ReportMeta {
+        scope: request.scope,
+        selection: request.selection,
+        subject,
+        argv: &request.argv,
+        assignment: &request.assignment,
+        sections: &request.sections,
+        forced_version: &request.forced_version,
+        forced_tests: &request.forced_tests,
+    }
+}
+
+/// Decides every selected testcase.
+async fn decide_all(request: &KaasRequest<'_>) -> KaasRun {
     let started = Instant::now();
     let checked_at = chrono::Utc::now().naive_utc();
     let (decidable, not_implemented): (Vec<String>, Vec<String>) =
@@ -140,27 +196,12 @@ pub async fn run(request: KaasRequest<'_>) -> KaasRun {
     let subject = subject_for(&name, branch.as_deref());
     let e2e: Vec<Suite> = decidable.iter().filter(|id| KAAS.external(id)).filter_map(|id| Suite::of(id)).collect();
     if !e2e.is_empty() {
-        decide_e2e(&request, &e2e, &subject, &mut outcomes, &mut warnings).await;
+        decide_e2e(request, &e2e, &subject, &mut outcomes, &mut warnings).await;
     }
     for id in &not_implemented {
         warnings.push(format!("{id}: not implemented by this version of scs; reported as missing"));
     }
-    let report = build_report(
-        &ReportMeta {
-            scope: request.scope,
-            selection: request.selection,
-            subject: &subject,
-            argv: &request.argv,
-            assignment: &request.assignment,
-            sections: &request.sections,
-            forced_version: &request.forced_version,
-            forced_tests: &request.forced_tests,
-        },
-        &outcomes,
-        &critical,
-        &warnings,
-        checked_at,
-    );
+    let report = build_report(&meta(request, &subject), &outcomes, &critical, &warnings, checked_at);
     KaasRun {
         subject,
         check: CheckRun {

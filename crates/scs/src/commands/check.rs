@@ -180,10 +180,7 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let subject = args.subject.clone().unwrap_or_else(|| cloud.name.clone());
     let mut selection = select(&scope, &args)?;
     if args.read_only {
-        let skipped: Vec<String> =
-            selection.to_run.iter().filter(|id| scs_checks::iaas::live::creates(id)).cloned().collect();
-        selection.to_run.retain(|id| !scs_checks::iaas::live::creates(id));
-        for id in skipped {
+        for id in scs_checks::table::read_only(&mut selection, &scs_checks::iaas::IAAS) {
             eprintln!("scs: --read-only: {id} creates resources; not run");
         }
     }
@@ -275,12 +272,11 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
     if kubeconfigs.len() > 1 && !sonobuoy_results.is_empty() {
         bail!("--sonobuoy-results belong to one cluster: give one --kubeconfig with them");
     }
-    if args.read_only {
-        eprintln!("scs: --read-only: default-storage-class-check creates a claim and a pod; not run");
-    }
     let mut selection = select(scope, args)?;
     if args.read_only {
-        selection.to_run.retain(|id| id != "default-storage-class-check");
+        for id in scs_checks::table::read_only(&mut selection, &scs_kaas::KAAS) {
+            eprintln!("scs: --read-only: {id} creates resources; not run");
+        }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let mut reports = Vec::new();
@@ -291,9 +287,10 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
     // the clusters are checked at once; their results print in the order given
     let requests: Vec<_> = kubeconfigs
         .iter()
-        .map(|kubeconfig| {
+        .enumerate()
+        .map(|(i, kubeconfig)| {
             assignment.insert("kubeconfig".into(), kubeconfig.display().to_string());
-            scs_kaas::run::run(scs_kaas::run::KaasRequest {
+            let request = scs_kaas::run::KaasRequest {
                 scope,
                 selection: &selection,
                 kubeconfig: kubeconfig.clone(),
@@ -312,25 +309,21 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
                 sonobuoy_binary: sonobuoy_binary.clone(),
                 execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
                 results_root: assignment.get("subject_root").map(Into::into),
-            })
+            };
+            // each run hears the signal and sweeps its own cluster; one says so
+            let signal: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = if i == 0 {
+                Box::pin(crate::signals::shutdown())
+            } else {
+                Box::pin(crate::signals::shutdown_quietly())
+            };
+            scs_kaas::run::run_until(request, signal)
         })
         .collect();
-    let interrupted = runtime.block_on(async {
-        tokio::select! {
-            runs = futures::future::join_all(requests) => Ok(runs),
-            () = crate::signals::shutdown() => Err(()),
-        }
-    });
-    let Ok(runs) = interrupted else {
-        // the runs are dropped; remove what they created
+    let runs = runtime.block_on(futures::future::join_all(requests));
+    if runs.iter().any(|r| r.check.interrupted) {
         let mut left = 0;
-        for kubeconfig in &kubeconfigs {
-            let failed = runtime.block_on(scs_kaas::storage::sweep_after_interrupt(
-                &selection,
-                kubeconfig,
-                args.context.as_deref(),
-            ));
-            for line in failed {
+        for (run, kubeconfig) in runs.iter().zip(&kubeconfigs) {
+            for line in &run.check.leftovers {
                 left += 1;
                 eprintln!("scs: {}: left behind: {line}", kubeconfig.display());
             }
@@ -340,7 +333,7 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
             if left == 0 { "nothing left behind" } else { "delete what is listed above by hand" }
         );
         return Ok(ExitCode::from(130));
-    };
+    }
     for run in runs {
         let result = &run.check;
         match args.format {

@@ -310,16 +310,7 @@ async fn check_one(
         interrupt: Some(interrupt),
     })
     .await;
-    let count = |r| result.outcomes.values().filter(|o| o.result == r).count();
-    let summary = format!(
-        "{} passed, {} failed, {} aborted, {} not implemented, {} requests in {} ms",
-        count(scs_standards::TestResult::Pass),
-        count(scs_standards::TestResult::Fail),
-        count(scs_standards::TestResult::Abort),
-        result.not_implemented.len(),
-        result.requests,
-        result.duration_ms
-    );
+    let summary = result.summary(selection.to_run.len());
     Ok(Done {
         subject: subject.to_owned(),
         scope: scope.name.clone(),
@@ -366,7 +357,7 @@ async fn check_one_cluster(
     );
     let argv =
         vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
-    let run = scs_kaas::run::run(scs_kaas::run::KaasRequest {
+    let request = scs_kaas::run::KaasRequest {
         scope,
         selection: &selection,
         kubeconfig: kubeconfig.clone(),
@@ -385,36 +376,25 @@ async fn check_one_cluster(
         sonobuoy_binary: scs_kaas::sonobuoy_runner::find_on_path(),
         execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
         results_root: assignment.get("subject_root").map(Into::into),
-    });
-    let result = tokio::select! {
-        run = run => run,
-        () = interrupt => {
-            // the run is dropped; remove what it created, as `scs check` does
-            let left = scs_kaas::storage::sweep_after_interrupt(&selection, &kubeconfig, None).await;
-            let mut critical = vec!["interrupted".to_owned()];
-            critical.extend(left.into_iter().map(|line| format!("left behind: {line}")));
-            return Ok(Done {
-                subject: subject.to_owned(),
-                scope: scope.name.clone(),
-                summary: "interrupted".into(),
-                critical,
-                interrupted: true,
-                report: None,
-            });
-        }
     };
-    let check = result.check;
-    let count = |r| check.outcomes.values().filter(|o| o.result == r).count();
-    let summary = format!(
-        "{} passed, {} failed, {} aborted, {} not decided, in {} ms",
-        count(scs_standards::TestResult::Pass),
-        count(scs_standards::TestResult::Fail),
-        count(scs_standards::TestResult::Abort),
-        selection.to_run.len() - check.outcomes.len(),
-        check.duration_ms
-    );
+    let run = scs_kaas::run::run_until(request, interrupt).await;
+    let check = run.check;
+    if check.interrupted {
+        // the run swept what it created, as `scs check` does
+        let mut critical = check.critical;
+        critical.extend(check.leftovers.into_iter().map(|line| format!("left behind: {line}")));
+        return Ok(Done {
+            subject: subject.to_owned(),
+            scope: scope.name.clone(),
+            summary: "interrupted".into(),
+            critical,
+            interrupted: true,
+            report: None,
+        });
+    }
+    let summary = check.summary(selection.to_run.len());
     Ok(Done {
-        subject: result.subject,
+        subject: run.subject,
         scope: scope.name.clone(),
         summary,
         critical: check.critical,
