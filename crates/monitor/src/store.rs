@@ -21,53 +21,11 @@ pub struct Store {
     db: Db,
 }
 
-/// The columns [`change_from_row`] reads (a macro, so queries stay literals).
+/// The columns a [`VerdictChange`] is read from (a macro, so queries stay
+/// literals).
 macro_rules! change_columns {
     () => {
         "changeid, subject, scopeuuid, old_summary, new_summary, changed_at, cause, attempts"
-    };
-}
-
-fn change_from_row<R: Row>(r: &R) -> Result<VerdictChange, sqlx::Error>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> NaiveDateTime: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(VerdictChange {
-        id: r.try_get("changeid")?,
-        subject: r.try_get("subject")?,
-        scopeuuid: r.try_get("scopeuuid")?,
-        old: r.try_get("old_summary")?,
-        new: r.try_get("new_summary")?,
-        changed_at: r.try_get("changed_at")?,
-        cause: r.try_get("cause")?,
-        attempts: r.try_get("attempts")?,
-    })
-}
-
-fn latest_from_row<R: Row>(r: &R) -> Result<LatestResult, sqlx::Error>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> NaiveDateTime: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(LatestResult {
-        testcase: r.try_get("testcase")?,
-        result: r.try_get("result")?,
-        checked_at: r.try_get("checked_at")?,
-        report: r.try_get("reportuuid")?,
-    })
-}
-
-/// Runs the same code against whichever pool the store holds.
-macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        scs_db::on_db!(&$store.db, $pool => $body)
     };
 }
 
@@ -124,17 +82,20 @@ pub struct Approval {
 
 /// A change of a subject's verdict for a scope (the feed's entries, the
 /// webhooks' payload).
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
 pub struct VerdictChange {
     /// Increasing id; receivers use it to drop duplicate deliveries.
+    #[sqlx(rename = "changeid")]
     pub id: i64,
     /// The subject.
     pub subject: String,
     /// The scope's uuid.
     pub scopeuuid: String,
     /// The summary before (`None` for the first verdict).
+    #[sqlx(rename = "old_summary")]
     pub old: Option<String>,
     /// The summary now, e.g. `✅ v5.1`.
+    #[sqlx(rename = "new_summary")]
     pub new: String,
     /// When the monitor noticed the change.
     pub changed_at: NaiveDateTime,
@@ -175,7 +136,7 @@ pub struct StoredAccount {
 }
 
 /// The latest result of one testcase.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct LatestResult {
     /// Testcase id.
     pub testcase: String,
@@ -184,7 +145,16 @@ pub struct LatestResult {
     /// When it was checked.
     pub checked_at: NaiveDateTime,
     /// The report it came from.
+    #[sqlx(rename = "reportuuid")]
     pub report: String,
+}
+
+/// A [`LatestResult`] with the subject it belongs to.
+#[derive(sqlx::FromRow)]
+struct SubjectResult {
+    subject: String,
+    #[sqlx(flatten)]
+    result: LatestResult,
 }
 
 impl Store {
@@ -207,7 +177,7 @@ impl Store {
     /// Makes the stored accounts equal to `accounts`: new ones are added,
     /// changed ones updated, missing ones deleted (with their keys).
     pub async fn replace_accounts(&self, accounts: &[Account]) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let mut ids = Vec::with_capacity(accounts.len());
             for a in accounts {
@@ -273,7 +243,7 @@ impl Store {
 
     /// The account of `subject`, with keys.
     pub async fn account(&self, subject: &str) -> Result<Option<StoredAccount>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let Some(row) = sqlx::query("SELECT accountid, roles, \"group\" FROM account WHERE subject = $1")
                 .bind(subject)
                 .fetch_optional(pool)
@@ -308,7 +278,7 @@ impl Store {
 
     /// Subjects that name `subject`'s account as a delegate (it may upload for them).
     pub async fn delegators(&self, subject: &str) -> Result<Vec<String>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let rows = sqlx::query(
                 "SELECT a.subject FROM delegation d JOIN account a ON a.accountid = d.accountid \
                  JOIN account me ON me.accountid = d.delegateid WHERE me.subject = $1",
@@ -322,7 +292,7 @@ impl Store {
 
     /// Every subject with an account, and its group.
     pub async fn subjects(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT subject, \"group\" FROM account ORDER BY subject").fetch_all(pool).await?;
             Ok(rows
                 .iter()
@@ -333,7 +303,7 @@ impl Store {
 
     /// Every subject some report was stored for, sorted.
     pub async fn reported_subjects(&self) -> Result<Vec<String>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT DISTINCT subject FROM report ORDER BY subject").fetch_all(pool).await?;
             Ok(rows.iter().map(|r| r.try_get::<String, _>("subject")).collect::<Result<Vec<_>, _>>()?)
         })
@@ -342,7 +312,7 @@ impl Store {
     /// Stores reports all-or-nothing: one transaction, committed (durable)
     /// before this returns; a duplicate uuid stores nothing.
     pub async fn insert_reports(&self, reports: &[NewReport], now: NaiveDateTime) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             for r in reports {
                 let inserted = sqlx::query(
@@ -404,8 +374,8 @@ impl Store {
 
     /// The latest result of every testcase of `subject` against `scope`.
     pub async fn latest_results(&self, subject: &str, scope: &str) -> Result<Vec<LatestResult>, StoreError> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query(
+        scs_db::on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, LatestResult>(
                 "SELECT l.testcase, l.result, l.checked_at, p.reportuuid \
                  FROM result_latest l JOIN report p ON p.reportid = l.reportid \
                  WHERE l.subject = $1 AND l.scopeuuid = $2",
@@ -413,32 +383,28 @@ impl Store {
             .bind(subject)
             .bind(scope)
             .fetch_all(pool)
-            .await?;
-            Ok(rows.iter().map(latest_from_row).collect::<Result<Vec<_>, sqlx::Error>>()?)
+            .await?)
         })
     }
 
     /// The latest result of every testcase of every subject against `scope`
     /// (one query where the overview would otherwise ask once per subject).
     pub async fn latest_results_all(&self, scope: &str) -> Result<Vec<(String, LatestResult)>, StoreError> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query(
+        scs_db::on_db!(&self.db, pool => {
+            let rows = sqlx::query_as::<_, SubjectResult>(
                 "SELECT l.subject, l.testcase, l.result, l.checked_at, p.reportuuid \
                  FROM result_latest l JOIN report p ON p.reportid = l.reportid WHERE l.scopeuuid = $1",
             )
             .bind(scope)
             .fetch_all(pool)
             .await?;
-            Ok(rows
-                .iter()
-                .map(|r| Ok((r.try_get("subject")?, latest_from_row(r)?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()?)
+            Ok(rows.into_iter().map(|r| (r.subject, r.result)).collect())
         })
     }
 
     /// A stored report's JSON text.
     pub async fn report(&self, uuid: &str) -> Result<Option<(String, String)>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let row = sqlx::query("SELECT subject, data FROM report WHERE reportuuid = $1")
                 .bind(uuid)
                 .fetch_optional(pool)
@@ -452,7 +418,7 @@ impl Store {
 
     /// The reports of `subject`, newest first, as stored JSON text.
     pub async fn reports(&self, subject: &str, limit: i64, skip: i64) -> Result<Vec<String>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let rows = sqlx::query(
                 "SELECT data FROM report WHERE subject = $1 ORDER BY checked_at DESC, reportid DESC LIMIT $2 OFFSET $3",
             )
@@ -474,7 +440,7 @@ impl Store {
         limit: i64,
         skip: i64,
     ) -> Result<Vec<ResultRow>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let rows = sqlx::query(
                 "SELECT p.reportuuid, r.subject, r.checked_at, r.scopeuuid, r.version, r.testcase, r.result, r.approval \
                  FROM result2 r JOIN report p ON p.reportid = r.reportid \
@@ -508,7 +474,7 @@ impl Store {
     /// Applies approval decisions in one transaction; returns how many result
     /// rows changed.
     pub async fn set_approvals(&self, approvals: &[Approval]) -> Result<u64, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let mut changed = 0;
             for a in approvals {
@@ -543,7 +509,7 @@ impl Store {
         now: NaiveDateTime,
         cause: &str,
     ) -> Result<Option<VerdictChange>, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             // write first: SQLite fails a read transaction's upgrade to a writer at once
             // (SQLITE_BUSY) where a first write waits for the lock
@@ -616,8 +582,8 @@ impl Store {
 
     /// The latest verdict changes, newest first; of one subject if given.
     pub async fn changes(&self, subject: Option<&str>, limit: i64) -> Result<Vec<VerdictChange>, StoreError> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query(concat!(
+        scs_db::on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, VerdictChange>(concat!(
                 "SELECT ",
                 change_columns!(),
                 " FROM verdict_change WHERE ($1 IS NULL OR subject = $1) ORDER BY changeid DESC LIMIT $2"
@@ -625,8 +591,7 @@ impl Store {
             .bind(subject)
             .bind(limit)
             .fetch_all(pool)
-            .await?;
-            rows.iter().map(change_from_row).collect::<Result<Vec<_>, _>>().map_err(Into::into)
+            .await?)
         })
     }
 
@@ -637,8 +602,8 @@ impl Store {
         now: NaiveDateTime,
         lease: chrono::Duration,
     ) -> Result<Option<VerdictChange>, StoreError> {
-        on_pool!(self, pool => {
-            let row = sqlx::query(concat!(
+        scs_db::on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, VerdictChange>(concat!(
                 "UPDATE verdict_change SET claimed_until = $1, attempts = attempts + 1 WHERE changeid = ( \
                    SELECT changeid FROM verdict_change WHERE notified = FALSE \
                    AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY changeid LIMIT 1) \
@@ -648,15 +613,14 @@ impl Store {
             .bind(now + lease)
             .bind(now)
             .fetch_optional(pool)
-            .await?;
-            row.as_ref().map(change_from_row).transpose().map_err(Into::into)
+            .await?)
         })
     }
 
     /// Ends a change's delivery: delivered (or given up on) with `done`,
     /// otherwise retried after `retry_at`.
     pub async fn finish_change(&self, id: i64, done: bool, retry_at: NaiveDateTime) -> Result<(), StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             sqlx::query("UPDATE verdict_change SET notified = $1, claimed_until = $2 WHERE changeid = $3")
                 .bind(done)
                 .bind(retry_at)
@@ -669,7 +633,7 @@ impl Store {
 
     /// How many reports are stored.
     pub async fn report_count(&self) -> Result<i64, StoreError> {
-        on_pool!(self, pool => {
+        scs_db::on_db!(&self.db, pool => {
             let row = sqlx::query("SELECT COUNT(*) AS n FROM report").fetch_one(pool).await?;
             Ok(row.try_get("n")?)
         })

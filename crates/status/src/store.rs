@@ -138,36 +138,59 @@ macro_rules! check_references {
     }};
 }
 
-/// Writes an incident's impacts.
-macro_rules! write_impacts {
-    ($tx:expr, $id:expr, $affects:expr) => {{
-        for a in $affects {
-            sqlx::query(
-                "INSERT INTO status_impact (incident_id, component_id, impact_type_id, severity) VALUES ($1, $2, $3, $4)",
-            )
-            .bind($id)
-            .bind(&a.component)
-            .bind(&a.kind)
-            .bind(a.severity)
-            .execute(&mut *$tx)
-            .await?;
-        }
-    }};
+/// Writes an incident's impacts, in the write's transaction.
+async fn write_impacts<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    id: &str,
+    affects: &[NewImpact],
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for a in affects {
+        sqlx::query::<DB>(
+            "INSERT INTO status_impact (incident_id, component_id, impact_type_id, severity) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(a.component.as_str())
+        .bind(a.kind.as_str())
+        .bind(a.severity)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
-/// Records an event in the write's transaction.
-macro_rules! record_event {
-    ($tx:expr, $kind:expr, $incident:expr, $title:expr, $payload:expr) => {{
-        let payload: serde_json::Value = $payload;
-        sqlx::query("INSERT INTO status_event (at, kind, incident_id, title, payload) VALUES ($1, $2, $3, $4, $5)")
-            .bind(to_micros(&Utc::now()))
-            .bind($kind)
-            .bind($incident)
-            .bind($title)
-            .bind(payload.to_string())
-            .execute(&mut *$tx)
-            .await?;
-    }};
+/// Records an event in the write's transaction, so it is never lost nor
+/// invented.
+async fn record_event<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    kind: &str,
+    incident: &str,
+    title: &str,
+    payload: serde_json::Value,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query::<DB>("INSERT INTO status_event (at, kind, incident_id, title, payload) VALUES ($1, $2, $3, $4, $5)")
+        .bind(to_micros(&Utc::now()))
+        .bind(kind)
+        .bind(incident)
+        .bind(title)
+        .bind(payload.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Reads incidents matching a filter on `status_incident i` (a literal, so
@@ -579,9 +602,9 @@ impl Store {
                 .bind(state.began_at.as_ref().map(to_micros)).bind(state.ended_at.as_ref().map(to_micros))
                 .bind(state.phase.map(|p| i64::from(p.generation))).bind(state.phase.map(|p| i64::from(p.order)))
                 .execute(&mut *tx).await?;
-            write_impacts!(&mut *tx, &id, &state.affects);
+            write_impacts(&mut tx, &id, &state.affects).await?;
             let kind = if state.ended_at.is_some_and(|e| e <= Utc::now()) { "incident.resolved" } else { "incident.created" };
-            record_event!(&mut *tx, kind, &id, &state.display_name, incident_payload(&id, &state));
+            record_event(&mut tx, kind, &id, &state.display_name, incident_payload(&id, &state)).await?;
             tx.commit().await?;
         });
         Ok(id)
@@ -620,7 +643,7 @@ impl Store {
                 .execute(&mut *tx).await?;
             if body.affects.is_some() {
                 sqlx::query("DELETE FROM status_impact WHERE incident_id = $1").bind(&id).execute(&mut *tx).await?;
-                write_impacts!(&mut *tx, &id, &new.affects);
+                write_impacts(&mut tx, &id, &new.affects).await?;
             }
             let now = Utc::now();
             let was_open = old.ended_at.is_none_or(|e| e > now);
@@ -631,7 +654,7 @@ impl Store {
                 _ => "incident.updated",
             };
             if old != new {
-                record_event!(&mut *tx, kind, &id, &new.display_name, incident_payload(&id, &new));
+                record_event(&mut tx, kind, &id, &new.display_name, incident_payload(&id, &new)).await?;
             }
             tx.commit().await?;
         });
@@ -646,7 +669,7 @@ impl Store {
             let name: Option<String> = sqlx::query("DELETE FROM status_incident WHERE id = $1 RETURNING display_name")
                 .bind(&id).fetch_optional(&mut *tx).await?.map(|r| r.try_get("display_name")).transpose()?;
             let Some(name) = name else { return not_found(format!("no incident {id}")) };
-            record_event!(&mut *tx, "incident.deleted", &id, &name, serde_json::json!({"id": id, "displayName": name}));
+            record_event(&mut tx, "incident.deleted", &id, &name, serde_json::json!({"id": id, "displayName": name})).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -701,10 +724,10 @@ impl Store {
             let incident_name: String = row.try_get("display_name")?;
             sqlx::query("INSERT INTO status_update (incident_id, ord, display_name, description, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&incident).bind(order).bind(&name).bind(&description).bind(to_micros(&created)).execute(&mut *tx).await?;
-            record_event!(&mut *tx, "update.created", &incident, &format!("{incident_name}: {name}"), serde_json::json!({
+            record_event(&mut tx, "update.created", &incident, &format!("{incident_name}: {name}"), serde_json::json!({
                 "incident": incident, "incidentName": incident_name, "order": order,
                 "displayName": name, "description": description, "createdAt": crate::model::format_time(&created),
-            }));
+            })).await?;
             tx.commit().await?;
             Ok(order)
         })
@@ -818,9 +841,9 @@ impl Store {
     /// The newest events first.
     pub async fn events(&self, limit: i64) -> Result<Vec<Event>> {
         on_db!(&self.db, pool => {
-            let rows = sqlx::query("SELECT id, at, kind, incident_id, title, payload, attempts FROM status_event ORDER BY id DESC LIMIT $1")
+            let rows = sqlx::query_as::<_, EventRow>("SELECT id, at, kind, incident_id, title, payload, attempts FROM status_event ORDER BY id DESC LIMIT $1")
                 .bind(limit).fetch_all(pool).await?;
-            rows.iter().map(event_from_row).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+            Ok(rows.into_iter().map(Event::from).collect())
         })
     }
 
@@ -830,10 +853,10 @@ impl Store {
         let now = to_micros(&Utc::now());
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write(WRITE_LOCK).await?;
-            let rows = sqlx::query("SELECT id, at, kind, incident_id, title, payload, attempts FROM status_event \
+            let rows = sqlx::query_as::<_, EventRow>("SELECT id, at, kind, incident_id, title, payload, attempts FROM status_event \
                                     WHERE delivered = 0 AND lease_until <= $1 ORDER BY id LIMIT $2")
                 .bind(now).bind(n).fetch_all(&mut *tx).await?;
-            let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+            let events: Vec<Event> = rows.into_iter().map(Event::from).collect();
             for e in &events {
                 sqlx::query("UPDATE status_event SET lease_until = $2, attempts = attempts + 1 WHERE id = $1")
                     .bind(e.id).bind(now + lease * 1_000_000).execute(&mut *tx).await?;
@@ -903,21 +926,30 @@ pub enum Table {
     Components,
 }
 
-fn event_from_row<R: Row>(r: &R) -> Result<Event, sqlx::Error>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(Event {
-        id: r.try_get("id")?,
-        at: from_micros(r.try_get("at")?),
-        kind: r.try_get("kind")?,
-        incident: r.try_get("incident_id")?,
-        title: r.try_get("title")?,
-        payload: r.try_get("payload")?,
-        attempts: r.try_get("attempts")?,
-    })
+/// A `status_event` row as stored (times in microseconds since the epoch).
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    at: i64,
+    kind: String,
+    incident_id: String,
+    title: String,
+    payload: String,
+    attempts: i64,
+}
+
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Self {
+        Self {
+            id: r.id,
+            at: from_micros(r.at),
+            kind: r.kind,
+            incident: r.incident_id,
+            title: r.title,
+            payload: r.payload,
+            attempts: r.attempts,
+        }
+    }
 }
 
 fn incident_payload(id: &str, s: &IncidentState) -> serde_json::Value {
