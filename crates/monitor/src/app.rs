@@ -20,8 +20,9 @@ pub struct App {
     pub base_url: String,
     /// The accounts file, reloaded on SIGHUP and `POST /admin/reload`.
     pub accounts_file: Option<PathBuf>,
-    /// A fixed "now" (tests); the system clock otherwise.
-    pub fixed_now: Option<NaiveDateTime>,
+    /// What "now" is for evaluations (fixed in tests and with
+    /// `--evaluate-at`).
+    pub clock: scs_web::Clock,
     /// Templates replacing the shipped ones, reloaded with the accounts.
     pub templates_dir: Option<PathBuf>,
     /// The parsed page templates.
@@ -48,7 +49,7 @@ impl App {
             scopes: Arc::new(scopes),
             base_url: "/".to_owned(),
             accounts_file: None,
-            fixed_now: None,
+            clock: scs_web::Clock::System,
             templates_dir: None,
             pages: Arc::new(RwLock::new(Arc::new(Pages::new(None)?))),
             public_url: None,
@@ -86,7 +87,7 @@ impl App {
 
     /// The evaluation time.
     pub fn now(&self) -> NaiveDateTime {
-        self.fixed_now.unwrap_or_else(|| chrono::Utc::now().naive_utc())
+        self.clock.now_naive()
     }
 
     /// The scope with this uuid or alias (`scs-compatible-iaas`).

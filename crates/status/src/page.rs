@@ -104,7 +104,7 @@ fn day_strips(
 
 /// `GET /`: the public page.
 pub async fn index(State(app): State<App>) -> Response {
-    match render_index(&app, Utc::now()).await {
+    match render_index(&app, app.store.clock().now()).await {
         Ok(html) => html.into_response(),
         Err(e) => e.into_response(),
     }
@@ -248,7 +248,7 @@ async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> 
     let incident = app.store.incident(id).await?;
     let updates = app.store.updates(id).await?;
     let severities = app.store.severities().await?;
-    let components = app.store.components(Utc::now()).await?;
+    let components = app.store.components(app.store.clock().now()).await?;
     let types = app.store.impact_types().await?;
     let phase = match incident.phase {
         Some(p) => app

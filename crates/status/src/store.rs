@@ -169,6 +169,7 @@ where
 /// invented.
 async fn record_event<DB>(
     tx: &mut sqlx::Transaction<'_, DB>,
+    at: DateTime<Utc>,
     kind: &str,
     incident: &str,
     title: &str,
@@ -183,7 +184,7 @@ where
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     sqlx::query::<DB>("INSERT INTO status_event (at, kind, incident_id, title, payload) VALUES ($1, $2, $3, $4, $5)")
-        .bind(to_micros(&Utc::now()))
+        .bind(to_micros(&at))
         .bind(kind)
         .bind(incident)
         .bind(title)
@@ -255,6 +256,7 @@ macro_rules! incidents_by {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    clock: scs_web::Clock,
 }
 
 fn new_id() -> String {
@@ -278,7 +280,19 @@ impl Store {
     /// Brings the status page's tables in a shared database up to date.
     pub async fn open(db: Db) -> Result<Self> {
         db.migrate(sqlx::migrate!("./migrations/sqlite"), sqlx::migrate!("./migrations/postgres")).await?;
-        Ok(Self { db })
+        Ok(Self { db, clock: scs_web::Clock::System })
+    }
+
+    /// The store deciding by `clock` (when incidents are over, when writes
+    /// happened); leases keep to the system clock.
+    pub fn with_clock(mut self, clock: scs_web::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock this store decides by.
+    pub fn clock(&self) -> scs_web::Clock {
+        self.clock
     }
 
     /// The shared database.
@@ -603,8 +617,8 @@ impl Store {
                 .bind(state.phase.map(|p| i64::from(p.generation))).bind(state.phase.map(|p| i64::from(p.order)))
                 .execute(&mut *tx).await?;
             write_impacts(&mut tx, &id, &state.affects).await?;
-            let kind = if state.ended_at.is_some_and(|e| e <= Utc::now()) { "incident.resolved" } else { "incident.created" };
-            record_event(&mut tx, kind, &id, &state.display_name, incident_payload(&id, &state)).await?;
+            let kind = if state.ended_at.is_some_and(|e| e <= self.clock.now()) { "incident.resolved" } else { "incident.created" };
+            record_event(&mut tx, self.clock.now(), kind, &id, &state.display_name, incident_payload(&id, &state)).await?;
             tx.commit().await?;
         });
         Ok(id)
@@ -645,7 +659,7 @@ impl Store {
                 sqlx::query("DELETE FROM status_impact WHERE incident_id = $1").bind(&id).execute(&mut *tx).await?;
                 write_impacts(&mut tx, &id, &new.affects).await?;
             }
-            let now = Utc::now();
+            let now = self.clock.now();
             let was_open = old.ended_at.is_none_or(|e| e > now);
             let is_open = new.ended_at.is_none_or(|e| e > now);
             let kind = match (was_open, is_open) {
@@ -654,7 +668,7 @@ impl Store {
                 _ => "incident.updated",
             };
             if old != new {
-                record_event(&mut tx, kind, &id, &new.display_name, incident_payload(&id, &new)).await?;
+                record_event(&mut tx, self.clock.now(), kind, &id, &new.display_name, incident_payload(&id, &new)).await?;
             }
             tx.commit().await?;
         });
@@ -669,7 +683,7 @@ impl Store {
             let name: Option<String> = sqlx::query("DELETE FROM status_incident WHERE id = $1 RETURNING display_name")
                 .bind(&id).fetch_optional(&mut *tx).await?.map(|r| r.try_get("display_name")).transpose()?;
             let Some(name) = name else { return not_found(format!("no incident {id}")) };
-            record_event(&mut tx, "incident.deleted", &id, &name, serde_json::json!({"id": id, "displayName": name})).await?;
+            record_event(&mut tx, self.clock.now(), "incident.deleted", &id, &name, serde_json::json!({"id": id, "displayName": name})).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -724,7 +738,7 @@ impl Store {
             let incident_name: String = row.try_get("display_name")?;
             sqlx::query("INSERT INTO status_update (incident_id, ord, display_name, description, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&incident).bind(order).bind(&name).bind(&description).bind(to_micros(&created)).execute(&mut *tx).await?;
-            record_event(&mut tx, "update.created", &incident, &format!("{incident_name}: {name}"), serde_json::json!({
+            record_event(&mut tx, self.clock.now(), "update.created", &incident, &format!("{incident_name}: {name}"), serde_json::json!({
                 "incident": incident, "incidentName": incident_name, "order": order,
                 "displayName": name, "description": description, "createdAt": crate::model::format_time(&created),
             })).await?;
@@ -765,7 +779,7 @@ impl Store {
     pub async fn create_token(&self, name: &str, hash: &str, admin: bool) -> Result<()> {
         on_db!(&self.db, pool => {
             let r = sqlx::query("INSERT INTO status_token (name, hash, admin, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(name).bind(hash).bind(admin).bind(to_micros(&Utc::now())).execute(pool).await;
+                .bind(name).bind(hash).bind(admin).bind(to_micros(&self.clock.now())).execute(pool).await;
             match r {
                 Err(e) if scs_db::unique_violation(&e) => return Err(StoreError::Conflict(format!("a token named {name:?} exists already"))),
                 r => { r?; }
@@ -790,7 +804,7 @@ impl Store {
     pub async fn revoke_token(&self, name: &str) -> Result<()> {
         on_db!(&self.db, pool => {
             let n = sqlx::query("UPDATE status_token SET revoked_at = COALESCE(revoked_at, $2) WHERE name = $1")
-                .bind(name).bind(to_micros(&Utc::now())).execute(pool).await?.rows_affected();
+                .bind(name).bind(to_micros(&self.clock.now())).execute(pool).await?.rows_affected();
             if n == 0 { return not_found(format!("no token {name:?}")); }
         });
         Ok(())
@@ -818,7 +832,7 @@ impl Store {
         }
         on_db!(&self.db, pool => {
             sqlx::query("INSERT INTO status_audit (at, actor, method, path, status, body) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(to_micros(&Utc::now())).bind(actor).bind(method).bind(path).bind(i64::from(status)).bind(&body)
+                .bind(to_micros(&self.clock.now())).bind(actor).bind(method).bind(path).bind(i64::from(status)).bind(&body)
                 .execute(pool).await?;
         });
         Ok(())
@@ -886,7 +900,7 @@ impl Store {
     /// Open incidents per the worst severity of their impacts and the
     /// number of components affected now (for `/metrics`).
     pub async fn open_counts(&self) -> Result<(Vec<(i64, i64)>, i64)> {
-        let now = to_micros(&Utc::now());
+        let now = to_micros(&self.clock.now());
         on_db!(&self.db, pool => {
             let rows = sqlx::query("SELECT w, COUNT(*) AS n FROM (SELECT i.id, COALESCE(MAX(m.severity), -1) AS w FROM status_incident i \
                                     LEFT JOIN status_impact m ON m.incident_id = i.id \

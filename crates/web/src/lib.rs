@@ -8,17 +8,20 @@
 //! - [`auth`]: credentials parsed from the request as typed extractors;
 //! - [`metrics`]: the Prometheus text writer and the request-metrics layer;
 //! - [`escape`] and [`atom`]: text into HTML, XML and Atom feeds;
+//! - [`clock`]: the one injectable clock services decide by;
 //! - [`outbox`]: webhook delivery from a database outbox, one retry policy;
 //! - [`service`]: the [`Service`] trait and [`compose`], which builds the
 //!   router production serves and tests call.
 
 pub mod atom;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod escape;
 pub mod metrics;
 pub mod outbox;
 pub mod service;
 
+pub use clock::Clock;
 pub use error::{Detail, ErrorShape, HttpError, Message};
 pub use service::{Service, compose};

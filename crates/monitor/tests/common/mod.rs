@@ -64,7 +64,8 @@ pub async fn start_with(
     let store = Store::connect(database_url).await.unwrap();
     let mut app = App::new(store, scs_standards::embedded::all_scopes().unwrap()).unwrap();
     app.accounts_file = Some(accounts);
-    app.fixed_now = now.map(|n| chrono::NaiveDateTime::parse_from_str(n, "%Y-%m-%d %H:%M:%S").unwrap());
+    app.clock =
+        scs_web::Clock::fixed_at(now.map(|n| chrono::NaiveDateTime::parse_from_str(n, "%Y-%m-%d %H:%M:%S").unwrap()));
     app.reload_accounts().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

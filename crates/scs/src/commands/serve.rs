@@ -224,7 +224,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let mut app = App::new(store, scopes)?;
             app.base_url = base_url;
             app.accounts_file = args.accounts.or(config.accounts);
-            app.fixed_now = args.evaluate_at;
+            app.clock = scs_web::Clock::fixed_at(args.evaluate_at);
             app.templates_dir = args.templates.or(config.templates);
             app.public_url = args.public_url.or(config.public_url);
             app.max_body = max_body;
