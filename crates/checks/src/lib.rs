@@ -8,6 +8,7 @@
 
 pub mod cleanup;
 pub mod facts;
+pub mod family;
 pub mod iaas;
 pub mod run;
 pub mod scratch;

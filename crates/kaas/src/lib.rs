@@ -10,6 +10,7 @@
 
 pub mod cluster;
 pub mod data;
+pub mod family;
 pub mod nodes;
 pub mod refresh;
 pub mod run;

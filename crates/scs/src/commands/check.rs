@@ -9,7 +9,9 @@
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::Args;
-use scs_checks::run::{CheckRequest, CheckRun, run};
+use scs_checks::family::{CheckFamily, Iaas, RunMeta};
+use scs_checks::run::CheckRun;
+use scs_kaas::family::Kaas;
 use scs_openstack::{CloudConfig, SessionOptions};
 use scs_standards::embedded::load_scope;
 use scs_standards::report::AnyReport;
@@ -184,21 +186,21 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             eprintln!("scs: --read-only: {id} creates resources; not run");
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let result = runtime.block_on(run(CheckRequest {
-        scope: &scope,
-        selection: &selection,
-        cloud: &cloud,
-        subject: subject.clone(),
+    let family = Iaas {
+        options: scs_checks::iaas::Options { follow_text: args.follow_text, strict_s3_probe: args.strict_s3_probe },
+        session: SessionOptions { timeout: Duration::from_secs(args.timeout.max(1)), ..SessionOptions::default() },
+    };
+    let meta = RunMeta {
+        subject: Some(subject.clone()),
         argv: std::env::args().collect(),
         assignment,
-        session: SessionOptions { timeout: Duration::from_secs(args.timeout.max(1)), ..SessionOptions::default() },
         sections: args.sections.clone(),
         forced_version: args.version.clone(),
         forced_tests: args.tests.clone(),
-        options: scs_checks::iaas::Options { follow_text: args.follow_text, strict_s3_probe: args.strict_s3_probe },
-        interrupt: Some(Box::pin(crate::signals::shutdown())),
-    }));
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let run = runtime.block_on(family.run(&scope, &selection, cloud, meta, Box::pin(crate::signals::shutdown())));
+    let result = run.check;
     if result.interrupted {
         for line in &result.leftovers {
             eprintln!("scs: left behind: {line}");
@@ -209,7 +211,7 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(130));
     }
-    if let (Some(path), Some(facts)) = (&args.record_facts, &result.facts) {
+    if let (Some(path), Some(facts)) = (&args.record_facts, &run.facts) {
         std::fs::write(path, serde_json::to_string_pretty(facts)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -284,39 +286,36 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
     let mut all_facts = Vec::new();
     let sonobuoy_binary =
         if args.no_sonobuoy { None } else { args.sonobuoy.clone().or_else(scs_kaas::sonobuoy_runner::find_on_path) };
+    let family = Kaas {
+        context: args.context.clone(),
+        release_data: args.release_data.clone(),
+        sonobuoy_results: sonobuoy_results.clone(),
+        sonobuoy_config: args.sonobuoy_config.clone(),
+        sonobuoy_binary,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        storage_wait: Duration::from_secs(args.storage_wait),
+    };
     // the clusters are checked at once; their results print in the order given
     let requests: Vec<_> = kubeconfigs
         .iter()
         .enumerate()
         .map(|(i, kubeconfig)| {
             assignment.insert("kubeconfig".into(), kubeconfig.display().to_string());
-            let request = scs_kaas::run::KaasRequest {
-                scope,
-                selection: &selection,
-                kubeconfig: kubeconfig.clone(),
-                context: args.context.clone(),
+            let meta = RunMeta {
                 subject: args.subject.clone(),
                 argv: std::env::args().collect(),
                 assignment: assignment.clone(),
                 sections: args.sections.clone(),
                 forced_version: args.version.clone(),
                 forced_tests: args.tests.clone(),
-                release_data: args.release_data.clone(),
-                sonobuoy_results: sonobuoy_results.clone(),
-                sonobuoy_config: args.sonobuoy_config.clone(),
-                timeout: Duration::from_secs(args.timeout.max(1)),
-                storage_wait: Duration::from_secs(args.storage_wait),
-                sonobuoy_binary: sonobuoy_binary.clone(),
-                execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
-                results_root: assignment.get("subject_root").map(Into::into),
             };
             // each run hears the signal and sweeps its own cluster; one says so
-            let signal: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = if i == 0 {
+            let signal: scs_checks::family::Interrupt<'_> = if i == 0 {
                 Box::pin(crate::signals::shutdown())
             } else {
                 Box::pin(crate::signals::shutdown_quietly())
             };
-            scs_kaas::run::run_until(request, signal)
+            family.run(scope, &selection, kubeconfig.clone(), meta, signal)
         })
         .collect();
     let runs = runtime.block_on(futures::future::join_all(requests));

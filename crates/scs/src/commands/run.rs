@@ -7,8 +7,10 @@
 use anyhow::{Context, bail};
 use chrono::Datelike;
 use clap::Args;
-use scs_checks::run::{CheckRequest, run as run_check};
-use scs_openstack::{CloudConfig, SessionOptions};
+use scs_checks::family::{CheckFamily, Iaas, RunMeta};
+use scs_checks::run::CheckRun;
+use scs_kaas::family::Kaas;
+use scs_openstack::CloudConfig;
 use scs_standards::embedded::load_scope;
 use scs_standards::report::AnyReport;
 use scs_standards::selection::SelectionRequest;
@@ -282,43 +284,60 @@ async fn check_one(
     mapping: &BTreeMap<String, String>,
     sections: Option<Vec<String>>,
     tests: Option<String>,
-    interrupt: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    interrupt: scs_checks::family::Interrupt<'_>,
 ) -> anyhow::Result<Done> {
+    let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
+    let argv =
+        vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
+    let meta = RunMeta {
+        subject: Some(subject.to_owned()),
+        argv,
+        assignment,
+        sections,
+        forced_version: None,
+        forced_tests: tests,
+    };
     if scope.variables.iter().any(|v| v.name == "kubeconfig") {
-        return check_one_cluster(scope, subject, mapping, sections, tests, interrupt).await;
+        // a KaaS subject: its kubeconfig from the mapping (upstream's default
+        // `{subject}/kubeconfig.yaml`), Sonobuoy results under `subject_root`
+        let kubeconfig = std::path::PathBuf::from(
+            meta.assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml")),
+        );
+        let run = Kaas::default().run(scope, &selection, kubeconfig, meta, interrupt).await;
+        return Ok(done(scope, &selection, run.subject, run.check));
     }
     if !scope.variables.iter().any(|v| v.name == "os_cloud") {
         bail!("{subject} {}: the scope names neither os_cloud nor kubeconfig", scope.name);
     }
     let os_cloud = mapping.get("os_cloud").cloned().unwrap_or_else(|| subject.to_owned());
     let cloud = CloudConfig::load(Some(&os_cloud)).with_context(|| format!("{subject}: cloud '{os_cloud}'"))?;
-    let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
-    let argv =
-        vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
-    let result = run_check(CheckRequest {
-        scope,
-        selection: &selection,
-        cloud: &cloud,
-        subject: subject.to_owned(),
-        argv,
-        assignment,
-        session: SessionOptions::default(),
-        sections,
-        forced_version: None,
-        forced_tests: tests,
-        options: Default::default(),
-        interrupt: Some(interrupt),
-    })
-    .await;
-    let summary = result.summary(selection.to_run.len());
-    Ok(Done {
-        subject: subject.to_owned(),
+    let run = Iaas::default().run(scope, &selection, cloud, meta, interrupt).await;
+    Ok(done(scope, &selection, run.subject, run.check))
+}
+
+/// What a finished run of either family leaves for the summary and upload.
+fn done(scope: &scs_standards::Scope, selection: &scs_standards::Selection, subject: String, check: CheckRun) -> Done {
+    if check.interrupted {
+        // the run removed what it created; say what it could not
+        let mut critical = check.critical;
+        critical.extend(check.leftovers.into_iter().map(|line| format!("left behind: {line}")));
+        return Done {
+            subject,
+            scope: scope.name.clone(),
+            summary: "interrupted".into(),
+            critical,
+            interrupted: true,
+            report: None,
+        };
+    }
+    Done {
+        summary: check.summary(selection.to_run.len()),
+        subject,
         scope: scope.name.clone(),
-        summary,
-        critical: result.critical,
-        interrupted: result.interrupted,
-        report: Some(Box::new(result.report)),
-    })
+        critical: check.critical,
+        interrupted: false,
+        report: Some(Box::new(check.report)),
+    }
 }
 
 /// Today's selection (with the runner's sections and tests) and the scope
@@ -339,68 +358,6 @@ fn select(
         .filter_map(|var| mapping.get(&var.name).or(var.default.as_ref()).map(|v| (var.name.clone(), v.clone())))
         .collect();
     Ok((selection, assignment))
-}
-
-/// A KaaS subject: its kubeconfig from the mapping (upstream's default
-/// `{subject}/kubeconfig.yaml`), Sonobuoy results under `subject_root`.
-async fn check_one_cluster(
-    scope: &scs_standards::Scope,
-    subject: &str,
-    mapping: &BTreeMap<String, String>,
-    sections: Option<Vec<String>>,
-    tests: Option<String>,
-    interrupt: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-) -> anyhow::Result<Done> {
-    let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
-    let kubeconfig = std::path::PathBuf::from(
-        assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml")),
-    );
-    let argv =
-        vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
-    let request = scs_kaas::run::KaasRequest {
-        scope,
-        selection: &selection,
-        kubeconfig: kubeconfig.clone(),
-        context: None,
-        subject: Some(subject.to_owned()),
-        argv,
-        assignment: assignment.clone(),
-        sections,
-        forced_version: None,
-        forced_tests: tests,
-        release_data: None,
-        sonobuoy_results: Vec::new(),
-        sonobuoy_config: None,
-        timeout: std::time::Duration::from_secs(32),
-        storage_wait: std::time::Duration::from_secs(30),
-        sonobuoy_binary: scs_kaas::sonobuoy_runner::find_on_path(),
-        execution_mode: assignment.get("execution_mode").cloned().unwrap_or_else(|| "parallel".into()),
-        results_root: assignment.get("subject_root").map(Into::into),
-    };
-    let run = scs_kaas::run::run_until(request, interrupt).await;
-    let check = run.check;
-    if check.interrupted {
-        // the run swept what it created, as `scs check` does
-        let mut critical = check.critical;
-        critical.extend(check.leftovers.into_iter().map(|line| format!("left behind: {line}")));
-        return Ok(Done {
-            subject: subject.to_owned(),
-            scope: scope.name.clone(),
-            summary: "interrupted".into(),
-            critical,
-            interrupted: true,
-            report: None,
-        });
-    }
-    let summary = check.summary(selection.to_run.len());
-    Ok(Done {
-        subject: run.subject,
-        scope: scope.name.clone(),
-        summary,
-        critical: check.critical,
-        interrupted: false,
-        report: Some(Box::new(check.report)),
-    })
 }
 
 #[cfg(test)]
