@@ -9,27 +9,10 @@
 
 use crate::run::CheckRun;
 use scs_standards::{Scope, Selection};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-/// What every run carries into its report, whatever the family.
-#[derive(Clone, Debug, Default)]
-pub struct RunMeta {
-    /// The subject name, or a prefix the family completes (a KaaS subject
-    /// gets its Kubernetes branch); `None`: the family names it.
-    pub subject: Option<String>,
-    /// The command line.
-    pub argv: Vec<String>,
-    /// The scope variables assigned.
-    pub assignment: BTreeMap<String, String>,
-    /// `--sections`.
-    pub sections: Option<Vec<String>>,
-    /// `--version`.
-    pub forced_version: Option<String>,
-    /// `--tests`.
-    pub forced_tests: Option<String>,
-}
+pub use crate::run::RunMeta;
 
 /// A finished run against one target, with the facts of type `F`.
 pub struct TargetRun<F> {
@@ -55,12 +38,15 @@ pub trait CheckFamily: Send + Sync {
     /// Its testcase table.
     fn testcases(&self) -> &dyn crate::table::Family;
     /// Runs `selection` of `scope` against `target` until done or
-    /// `interrupt`; what the run created is gone when it returns.
+    /// `interrupt`; what the run created is gone when it returns. `subject`
+    /// names the report's subject, or a prefix the family completes (a KaaS
+    /// subject gets its Kubernetes branch); `None`: the family names it.
     fn run<'a>(
         &'a self,
         scope: &'a Scope,
         selection: &'a Selection,
         target: Self::Target,
+        subject: Option<String>,
         meta: RunMeta,
         interrupt: Interrupt<'a>,
     ) -> Pin<Box<dyn Future<Output = TargetRun<Self::Facts>> + Send + 'a>>;
@@ -88,22 +74,19 @@ impl CheckFamily for Iaas {
         scope: &'a Scope,
         selection: &'a Selection,
         cloud: scs_openstack::CloudConfig,
+        subject: Option<String>,
         meta: RunMeta,
         interrupt: Interrupt<'a>,
     ) -> Pin<Box<dyn Future<Output = TargetRun<crate::Facts>> + Send + 'a>> {
         Box::pin(async move {
-            let subject = meta.subject.unwrap_or_else(|| cloud.name.clone());
+            let subject = subject.unwrap_or_else(|| cloud.name.clone());
             let mut check = crate::run::run(crate::run::CheckRequest {
                 scope,
                 selection,
                 cloud: &cloud,
                 subject: subject.clone(),
-                argv: meta.argv,
-                assignment: meta.assignment,
+                meta,
                 session: self.session.clone(),
-                sections: meta.sections,
-                forced_version: meta.forced_version,
-                forced_tests: meta.forced_tests,
                 options: self.options.clone(),
                 interrupt: Some(interrupt),
             })

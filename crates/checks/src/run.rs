@@ -22,18 +22,10 @@ pub struct CheckRequest<'a> {
     pub cloud: &'a CloudConfig,
     /// Subject name in the report.
     pub subject: String,
-    /// Command line, for the report.
-    pub argv: Vec<String>,
-    /// Variable assignment, for the report.
-    pub assignment: BTreeMap<String, String>,
+    /// The invocation, for the report.
+    pub meta: RunMeta,
     /// Session tunables.
     pub session: SessionOptions,
-    /// `--sections`, for the report.
-    pub sections: Option<Vec<String>>,
-    /// `--version`, for the report.
-    pub forced_version: Option<String>,
-    /// `--tests`, for the report.
-    pub forced_tests: Option<String>,
     /// Where upstream code and standard text differ.
     pub options: Options,
     /// Resolves when the run must stop (SIGINT/SIGTERM): testcases still
@@ -181,7 +173,22 @@ pub async fn run(mut request: CheckRequest<'_>) -> CheckRun {
     }
 }
 
-/// What a report says about the run besides the outcomes.
+/// What a report records of the invocation, the same for every family.
+#[derive(Clone, Debug, Default)]
+pub struct RunMeta {
+    /// The command line.
+    pub argv: Vec<String>,
+    /// The scope variables assigned.
+    pub assignment: BTreeMap<String, String>,
+    /// `--sections`.
+    pub sections: Option<Vec<String>>,
+    /// `--version`.
+    pub forced_version: Option<String>,
+    /// `--tests`.
+    pub forced_tests: Option<String>,
+}
+
+/// What [`build_report`] writes besides the outcomes.
 pub struct ReportMeta<'a> {
     /// The scope.
     pub scope: &'a Scope,
@@ -189,30 +196,13 @@ pub struct ReportMeta<'a> {
     pub selection: &'a Selection,
     /// Subject name.
     pub subject: &'a str,
-    /// Command line.
-    pub argv: &'a [String],
-    /// Variable assignment.
-    pub assignment: &'a BTreeMap<String, String>,
-    /// `--sections`.
-    pub sections: &'a Option<Vec<String>>,
-    /// `--version`.
-    pub forced_version: &'a Option<String>,
-    /// `--tests`.
-    pub forced_tests: &'a Option<String>,
+    /// The invocation.
+    pub run: &'a RunMeta,
 }
 
 impl<'a> ReportMeta<'a> {
     fn of(request: &'a CheckRequest<'_>) -> Self {
-        Self {
-            scope: request.scope,
-            selection: request.selection,
-            subject: &request.subject,
-            argv: &request.argv,
-            assignment: &request.assignment,
-            sections: &request.sections,
-            forced_version: &request.forced_version,
-            forced_tests: &request.forced_tests,
-        }
+        Self { scope: request.scope, selection: request.selection, subject: &request.subject, run: &request.meta }
     }
 }
 
@@ -268,11 +258,11 @@ pub fn build_report(
         subject: request.subject.to_owned(),
         run: Run {
             uuid: uuid_v4(),
-            argv: request.argv.to_vec(),
-            assignment: request.assignment.clone(),
-            sections: request.sections.clone(),
-            forced_version: request.forced_version.clone(),
-            forced_tests: request.forced_tests.clone(),
+            argv: request.run.argv.clone(),
+            assignment: request.run.assignment.clone(),
+            sections: request.run.sections.clone(),
+            forced_version: request.run.forced_version.clone(),
+            forced_tests: request.run.forced_tests.clone(),
             invocations: BTreeMap::from([(invocation_id, invocation)]),
         },
         versions: None,

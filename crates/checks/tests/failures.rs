@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use scs_checks::run::{CheckRequest, CheckRun, run};
+use scs_checks::run::{CheckRequest, CheckRun, RunMeta, run};
 use scs_openstack::config::Credentials;
 use scs_openstack::{CloudConfig, SessionOptions};
 use scs_standards::TestResult;
@@ -34,12 +34,8 @@ fn check(cloud: &CloudConfig) -> CheckRun {
         selection: &selection,
         cloud,
         subject: "lab".into(),
-        argv: vec![],
-        assignment: Default::default(),
+        meta: RunMeta::default(),
         session: SessionOptions { timeout: Duration::from_secs(5), attempts: 2, backoff: Duration::from_millis(50) },
-        sections: None,
-        forced_version: None,
-        forced_tests: None,
         options: Default::default(),
         interrupt: None,
     }))

@@ -11,7 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use scs_checks::run::{CheckRequest, CheckRun, run};
+use scs_checks::run::{CheckRequest, CheckRun, RunMeta, run};
 use scs_openstack::{CloudConfig, SessionOptions};
 use scs_standards::embedded::load_scope;
 use scs_standards::selection::SelectionRequest;
@@ -118,12 +118,13 @@ fn check_without(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Optio
         selection: &selection,
         cloud,
         subject: "lab".into(),
-        argv: vec!["test".into()],
-        assignment: Default::default(),
+        meta: RunMeta {
+            argv: vec!["test".into()],
+            forced_version: Some(version.to_owned()),
+            forced_tests: tests.map(str::to_owned),
+            ..RunMeta::default()
+        },
         session: SessionOptions::default(),
-        sections: None,
-        forced_version: Some(version.to_owned()),
-        forced_tests: tests.map(str::to_owned),
         options: Default::default(),
         interrupt: None,
     }))

@@ -9,40 +9,9 @@ use scs_standards::{Scope, Selection};
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::time::Duration;
 
-/// The KaaS family: Kubernetes clusters.
-#[derive(Clone, Debug)]
-pub struct Kaas {
-    /// The kubeconfig context to use (default: the current one).
-    pub context: Option<String>,
-    /// Release data file (default: the refreshed copy if newer, else the shipped one).
-    pub release_data: Option<PathBuf>,
-    /// Sonobuoy results for one testcase (`Some(id)`) or both e2e testcases.
-    pub sonobuoy_results: Vec<(Option<String>, PathBuf)>,
-    /// SCS Sonobuoy configuration (default: the shipped one).
-    pub sonobuoy_config: Option<PathBuf>,
-    /// The `sonobuoy` to run for e2e testcases without results.
-    pub sonobuoy_binary: Option<PathBuf>,
-    /// Per-request timeout.
-    pub timeout: Duration,
-    /// How long the storage check waits for its claim and pod.
-    pub storage_wait: Duration,
-}
-
-impl Default for Kaas {
-    fn default() -> Self {
-        Self {
-            context: None,
-            release_data: None,
-            sonobuoy_results: Vec::new(),
-            sonobuoy_config: None,
-            sonobuoy_binary: crate::sonobuoy_runner::find_on_path(),
-            timeout: Duration::from_secs(32),
-            storage_wait: Duration::from_secs(30),
-        }
-    }
-}
+/// The KaaS family: Kubernetes clusters, reached as its settings say.
+pub use crate::run::Settings as Kaas;
 
 impl CheckFamily for Kaas {
     type Target = PathBuf;
@@ -57,6 +26,7 @@ impl CheckFamily for Kaas {
         scope: &'a Scope,
         selection: &'a Selection,
         kubeconfig: PathBuf,
+        subject: Option<String>,
         meta: RunMeta,
         interrupt: Interrupt<'a>,
     ) -> Pin<Box<dyn Future<Output = TargetRun<crate::cluster::ClusterFacts>> + Send + 'a>> {
@@ -67,21 +37,11 @@ impl CheckFamily for Kaas {
                 scope,
                 selection,
                 kubeconfig,
-                context: self.context.clone(),
-                subject: meta.subject,
-                argv: meta.argv,
-                assignment: meta.assignment,
-                sections: meta.sections,
-                forced_version: meta.forced_version,
-                forced_tests: meta.forced_tests,
-                release_data: self.release_data.clone(),
-                sonobuoy_results: self.sonobuoy_results.clone(),
-                sonobuoy_config: self.sonobuoy_config.clone(),
-                sonobuoy_binary: self.sonobuoy_binary.clone(),
+                subject,
+                meta,
+                settings: self.clone(),
                 execution_mode,
                 results_root,
-                timeout: self.timeout,
-                storage_wait: self.storage_wait,
             };
             let run = run_until(request, interrupt).await;
             TargetRun { subject: run.subject, check: run.check, facts: run.facts }

@@ -12,7 +12,7 @@ use crate::storage;
 use crate::table::{self, KAAS, Needs};
 use crate::version::KubeVersion;
 use scs_checks::Outcome;
-use scs_checks::run::{CheckRun, ReportMeta, build_report};
+use scs_checks::run::{CheckRun, ReportMeta, RunMeta, build_report};
 use scs_standards::{Scope, Selection};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -26,36 +26,50 @@ pub struct KaasRequest<'a> {
     pub selection: &'a Selection,
     /// The cluster's kubeconfig.
     pub kubeconfig: PathBuf,
-    /// Its context to use (default: the current context).
-    pub context: Option<String>,
     /// Subject name or prefix; the branch is appended unless it ends with it.
     pub subject: Option<String>,
-    /// Command line, for the report.
-    pub argv: Vec<String>,
-    /// Variable assignment, for the report.
-    pub assignment: BTreeMap<String, String>,
-    /// `--sections`, for the report.
-    pub sections: Option<Vec<String>>,
-    /// `--version`, for the report.
-    pub forced_version: Option<String>,
-    /// `--tests`, for the report.
-    pub forced_tests: Option<String>,
-    /// Release data file (default: refreshed copy if newer, else shipped).
+    /// The invocation, for the report.
+    pub meta: RunMeta,
+    /// The family's settings: context, release data, Sonobuoy, timeouts.
+    pub settings: Settings,
+    /// Upstream's `execution_mode` for Sonobuoy: parallel, serial or dry.
+    pub execution_mode: String,
+    /// Where Sonobuoy's results go (upstream's `subject_root`; default `./<subject>`).
+    pub results_root: Option<PathBuf>,
+}
+
+/// How KaaS runs reach a cluster and its e2e results (the KaaS family of
+/// the check core, [`crate::family`]).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The kubeconfig context to use (default: the current one).
+    pub context: Option<String>,
+    /// Release data file (default: the refreshed copy if newer, else the shipped one).
     pub release_data: Option<PathBuf>,
-    /// Sonobuoy results: for one testcase (`Some(id)`) or for both e2e testcases.
+    /// Sonobuoy results for one testcase (`Some(id)`) or both e2e testcases.
     pub sonobuoy_results: Vec<(Option<String>, PathBuf)>,
     /// SCS Sonobuoy configuration (default: the shipped one).
     pub sonobuoy_config: Option<PathBuf>,
     /// The `sonobuoy` to run for e2e testcases without results (`None`: do not run it).
     pub sonobuoy_binary: Option<PathBuf>,
-    /// Upstream's `execution_mode` for Sonobuoy: parallel, serial or dry.
-    pub execution_mode: String,
-    /// Where Sonobuoy's results go (upstream's `subject_root`; default `./<subject>`).
-    pub results_root: Option<PathBuf>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// How long the storage check waits for its claim and pod.
     pub storage_wait: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            context: None,
+            release_data: None,
+            sonobuoy_results: Vec::new(),
+            sonobuoy_config: None,
+            sonobuoy_binary: crate::sonobuoy_runner::find_on_path(),
+            timeout: Duration::from_secs(32),
+            storage_wait: Duration::from_secs(30),
+        }
+    }
 }
 
 /// A finished KaaS run.
@@ -96,7 +110,8 @@ pub async fn run_until(request: KaasRequest<'_>, interrupt: impl std::future::Fu
 /// The run cut short: the storage check's claim and pod swept, no outcomes.
 async fn interrupted(request: &KaasRequest<'_>, started: Instant) -> KaasRun {
     let leftovers =
-        storage::sweep_after_interrupt(request.selection, &request.kubeconfig, request.context.as_deref()).await;
+        storage::sweep_after_interrupt(request.selection, &request.kubeconfig, request.settings.context.as_deref())
+            .await;
     let subject = request.subject.clone().unwrap_or_else(|| "kubernetes".to_owned());
     let critical = vec!["interrupted".to_owned()];
     let outcomes = BTreeMap::new();
@@ -120,16 +135,7 @@ async fn interrupted(request: &KaasRequest<'_>, started: Instant) -> KaasRun {
 }
 
 fn meta<'a>(request: &'a KaasRequest<'_>, subject: &'a str) -> ReportMeta<'a> {
-    ReportMeta {
-        scope: request.scope,
-        selection: request.selection,
-        subject,
-        argv: &request.argv,
-        assignment: &request.assignment,
-        sections: &request.sections,
-        forced_version: &request.forced_version,
-        forced_tests: &request.forced_tests,
-    }
+    ReportMeta { scope: request.scope, selection: request.selection, subject, run: &request.meta }
 }
 
 /// Decides every selected testcase.
@@ -146,7 +152,7 @@ async fn decide_all(request: &KaasRequest<'_>) -> KaasRun {
     let mut branch = None;
     let mut context = None;
     if !needs_cluster.is_empty() {
-        match connect(&request.kubeconfig, request.context.as_deref(), request.timeout).await {
+        match connect(&request.kubeconfig, request.settings.context.as_deref(), request.settings.timeout).await {
             Err(e) => {
                 critical.push(format!("cannot reach the cluster: {e}"));
                 for id in &needs_cluster {
@@ -160,7 +166,7 @@ async fn decide_all(request: &KaasRequest<'_>) -> KaasRun {
                 let wants = |id: &str| needs_cluster.iter().any(|n| *n == id);
                 let from_facts = async {
                     let release = if Needs::of(needs_cluster.iter().copied()).release_data {
-                        ReleaseData::choose(request.release_data.as_deref()).map_err(|e| e.to_string())
+                        ReleaseData::choose(request.settings.release_data.as_deref()).map_err(|e| e.to_string())
                     } else {
                         Err("not needed".to_owned())
                     };
@@ -174,7 +180,7 @@ async fn decide_all(request: &KaasRequest<'_>) -> KaasRun {
                     if !wants(storage::TESTCASE) {
                         return None;
                     }
-                    Some(storage::decide(&cluster, &gathered, request.storage_wait).await)
+                    Some(storage::decide(&cluster, &gathered, request.settings.storage_wait).await)
                 };
                 let (decided, storage) = tokio::join!(from_facts, storage);
                 outcomes.extend(decided);
@@ -230,19 +236,25 @@ async fn decide_e2e(
     outcomes: &mut BTreeMap<String, Outcome>,
     warnings: &mut Vec<String>,
 ) {
-    let config = sonobuoy::load_config(request.sonobuoy_config.as_deref());
+    let config = sonobuoy::load_config(request.settings.sonobuoy_config.as_deref());
     let mut parsed: HashMap<PathBuf, Result<Vec<TestRun>, String>> = HashMap::new();
     for &suite in suites {
         let id = suite.testcase();
         let given = |wanted: Option<&str>| -> Vec<PathBuf> {
-            request.sonobuoy_results.iter().filter(|(t, _)| t.as_deref() == wanted).map(|(_, p)| p.clone()).collect()
+            request
+                .settings
+                .sonobuoy_results
+                .iter()
+                .filter(|(t, _)| t.as_deref() == wanted)
+                .map(|(_, p)| p.clone())
+                .collect()
         };
         let mut paths = given(Some(id));
         if paths.is_empty() {
             paths = given(None);
         }
         if paths.is_empty() {
-            let Some(binary) = &request.sonobuoy_binary else {
+            let Some(binary) = &request.settings.sonobuoy_binary else {
                 warnings.push(format!(
                     "{id}: no Sonobuoy results given (--sonobuoy-results) and no sonobuoy to run; reported as missing"
                 ));

@@ -16,7 +16,8 @@ use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, ServiceAccoun
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
-use scs_kaas::run::{KaasRequest, KaasRun, run};
+use scs_checks::run::RunMeta;
+use scs_kaas::run::{KaasRequest, KaasRun, Settings, run};
 use scs_standards::TestResult;
 use scs_standards::embedded::load_scope;
 use scs_standards::selection::SelectionRequest;
@@ -115,21 +116,24 @@ impl<'a> Check<'a> {
             scope: &scope,
             selection: &selection,
             kubeconfig: self.kubeconfig.to_owned(),
-            context: None,
             subject: Some("lab".into()),
-            argv: vec!["test".into()],
-            assignment: Default::default(),
-            sections: None,
-            forced_version: Some(version.into()),
-            forced_tests: self.tests.map(str::to_owned),
-            release_data: self.release_data,
-            sonobuoy_results: self.sonobuoy,
-            sonobuoy_config: None,
-            sonobuoy_binary: None,
+            meta: RunMeta {
+                argv: vec!["test".into()],
+                forced_version: Some(version.into()),
+                forced_tests: self.tests.map(str::to_owned),
+                ..RunMeta::default()
+            },
+            settings: Settings {
+                context: None,
+                release_data: self.release_data,
+                sonobuoy_results: self.sonobuoy,
+                sonobuoy_config: None,
+                sonobuoy_binary: None,
+                timeout: Duration::from_secs(10),
+                storage_wait: Duration::from_secs(self.storage_wait),
+            },
             execution_mode: "parallel".into(),
             results_root: None,
-            timeout: Duration::from_secs(10),
-            storage_wait: Duration::from_secs(self.storage_wait),
         })
         .await
     }

@@ -6,7 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use scs_kaas::run::{KaasRequest, run};
+use scs_checks::run::RunMeta;
+use scs_kaas::run::{KaasRequest, Settings, run};
 use scs_standards::TestResult;
 use scs_standards::embedded::load_scope;
 use scs_standards::selection::SelectionRequest;
@@ -75,21 +76,19 @@ async fn check_with(
         selection: &selection,
         // never contacted: the e2e testcases need only their results
         kubeconfig: "/nonexistent/kubeconfig".into(),
-        context: None,
         subject: Some("lab-1.34".into()),
-        argv: vec![],
-        assignment: Default::default(),
-        sections: None,
-        forced_version: None,
-        forced_tests: Some(tests.into()),
-        release_data: None,
-        sonobuoy_results: results,
-        sonobuoy_config: None,
-        sonobuoy_binary: sonobuoy,
+        meta: RunMeta { forced_tests: Some(tests.into()), ..RunMeta::default() },
+        settings: Settings {
+            context: None,
+            release_data: None,
+            sonobuoy_results: results,
+            sonobuoy_config: None,
+            sonobuoy_binary: sonobuoy,
+            timeout: Duration::from_secs(5),
+            storage_wait: Duration::from_secs(1),
+        },
         execution_mode: "parallel".into(),
         results_root: Some(root.to_owned()),
-        timeout: Duration::from_secs(5),
-        storage_wait: Duration::from_secs(1),
     })
     .await
 }

@@ -191,7 +191,6 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         session: SessionOptions { timeout: Duration::from_secs(args.timeout.max(1)), ..SessionOptions::default() },
     };
     let meta = RunMeta {
-        subject: Some(subject.clone()),
         argv: std::env::args().collect(),
         assignment,
         sections: args.sections.clone(),
@@ -199,7 +198,14 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         forced_tests: args.tests.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let run = runtime.block_on(family.run(&scope, &selection, cloud, meta, Box::pin(crate::signals::shutdown())));
+    let run = runtime.block_on(family.run(
+        &scope,
+        &selection,
+        cloud,
+        Some(subject.clone()),
+        meta,
+        Box::pin(crate::signals::shutdown()),
+    ));
     let result = run.check;
     if result.interrupted {
         for line in &result.leftovers {
@@ -302,7 +308,6 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
         .map(|(i, kubeconfig)| {
             assignment.insert("kubeconfig".into(), kubeconfig.display().to_string());
             let meta = RunMeta {
-                subject: args.subject.clone(),
                 argv: std::env::args().collect(),
                 assignment: assignment.clone(),
                 sections: args.sections.clone(),
@@ -315,7 +320,7 @@ fn run_kaas(args: &CheckArgs, scope: &Scope, mut assignment: BTreeMap<String, St
             } else {
                 Box::pin(crate::signals::shutdown_quietly())
             };
-            family.run(scope, &selection, kubeconfig.clone(), meta, signal)
+            family.run(scope, &selection, kubeconfig.clone(), args.subject.clone(), meta, signal)
         })
         .collect();
     let runs = runtime.block_on(futures::future::join_all(requests));

@@ -289,21 +289,14 @@ async fn check_one(
     let (selection, assignment) = select(scope, subject, mapping, &sections, &tests)?;
     let argv =
         vec!["scs".into(), "run".into(), "--scope".into(), scope.name.clone(), "--subject".into(), subject.into()];
-    let meta = RunMeta {
-        subject: Some(subject.to_owned()),
-        argv,
-        assignment,
-        sections,
-        forced_version: None,
-        forced_tests: tests,
-    };
+    let meta = RunMeta { argv, assignment, sections, forced_version: None, forced_tests: tests };
     if scope.variables.iter().any(|v| v.name == "kubeconfig") {
         // a KaaS subject: its kubeconfig from the mapping (upstream's default
         // `{subject}/kubeconfig.yaml`), Sonobuoy results under `subject_root`
         let kubeconfig = std::path::PathBuf::from(
             meta.assignment.get("kubeconfig").cloned().unwrap_or_else(|| format!("{subject}/kubeconfig.yaml")),
         );
-        let run = Kaas::default().run(scope, &selection, kubeconfig, meta, interrupt).await;
+        let run = Kaas::default().run(scope, &selection, kubeconfig, Some(subject.to_owned()), meta, interrupt).await;
         return Ok(done(scope, &selection, run.subject, run.check));
     }
     if !scope.variables.iter().any(|v| v.name == "os_cloud") {
@@ -311,7 +304,7 @@ async fn check_one(
     }
     let os_cloud = mapping.get("os_cloud").cloned().unwrap_or_else(|| subject.to_owned());
     let cloud = CloudConfig::load(Some(&os_cloud)).with_context(|| format!("{subject}: cloud '{os_cloud}'"))?;
-    let run = Iaas::default().run(scope, &selection, cloud, meta, interrupt).await;
+    let run = Iaas::default().run(scope, &selection, cloud, Some(subject.to_owned()), meta, interrupt).await;
     Ok(done(scope, &selection, run.subject, run.check))
 }
 
