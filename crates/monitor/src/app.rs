@@ -34,6 +34,10 @@ pub struct App {
     pub changes_pending: Arc<tokio::sync::Notify>,
     /// The largest upload accepted.
     pub max_body: usize,
+    /// How far a report's `checked_at` may lie ahead of the system clock
+    /// (clocks differ a little; a report from the future would outrank every
+    /// later one).
+    pub max_clock_skew: std::time::Duration,
     /// Receivers of verdict changes.
     pub webhooks: Vec<scs_web::outbox::Receiver>,
     /// How often every subject is re-evaluated (results expire without uploads).
@@ -55,6 +59,7 @@ impl App {
             public_url: None,
             changes_pending: Arc::new(tokio::sync::Notify::new()),
             max_body: 16 << 20,
+            max_clock_skew: std::time::Duration::from_secs(300),
             webhooks: Vec::new(),
             reevaluate_every: std::time::Duration::from_secs(300),
         })

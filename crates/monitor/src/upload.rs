@@ -57,14 +57,15 @@ pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<S
     if ok { Ok(account) } else { Err(refused()) }
 }
 
-/// Verifies and stores an upload by `account`. Returns the stored run uuids
-/// with their subjects.
+/// Verifies and stores an upload by `account`; a report checked after
+/// `latest` is refused. Returns the stored run uuids with their subjects.
 pub async fn accept(
     store: &Store,
     account: &StoredAccount,
     content_type: &str,
     body: &[u8],
     now: chrono::NaiveDateTime,
+    latest: chrono::NaiveDateTime,
 ) -> Result<Vec<(String, String)>, UploadError> {
     let json = match content_type.split(';').next().unwrap_or_default().trim() {
         "application/x-signed-yaml" => false,
@@ -97,6 +98,14 @@ pub async fn accept(
             return Err(UploadError::Unauthorized(format!(
                 "account {} may not upload reports of subject {subject}",
                 account.subject
+            )));
+        }
+        if doc.checked_at() > latest {
+            return Err(UploadError::BadReport(format!(
+                "report {}: checked_at {} is in the future (the monitor accepts up to {} UTC)",
+                doc.uuid(),
+                doc.checked_at().format("%Y-%m-%d %H:%M:%S"),
+                latest.format("%Y-%m-%d %H:%M:%S")
             )));
         }
         rows.push(new_report(doc)?);

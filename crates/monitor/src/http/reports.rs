@@ -25,6 +25,14 @@ pub struct Changed {
     pub changed: u64,
 }
 
+/// The latest `checked_at` an upload may carry: the system clock (not the
+/// evaluation clock: this is about when a report can have been made) plus
+/// the allowed skew.
+fn latest_acceptable(app: &App) -> chrono::NaiveDateTime {
+    let skew = chrono::Duration::from_std(app.max_clock_skew).unwrap_or(chrono::Duration::minutes(5));
+    chrono::Utc::now().naive_utc() + skew
+}
+
 /// The most rows one listing returns, whatever `limit` asks for.
 const MAX_LIMIT: i64 = 1000;
 
@@ -51,8 +59,9 @@ pub(crate) async fn upload(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let stored =
-        crate::upload::accept(&app.store, &account, content_type, &body, app.now()).await.map_err(upload_error)?;
+    let stored = crate::upload::accept(&app.store, &account, content_type, &body, app.now(), latest_acceptable(&app))
+        .await
+        .map_err(upload_error)?;
     // the reports are durable; a failed re-evaluation is repeated by the periodic one
     let subjects: Vec<String> = stored.iter().map(|(_, s)| s.clone()).collect();
     let cause = format!("report {}", stored.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>().join(", "));

@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Seconds between re-evaluations of every subject (results expire without uploads) [default: 300].
     #[arg(long)]
     pub reevaluate_seconds: Option<u64>,
+    /// How far a report's checked_at may lie ahead of this server's clock, in seconds [default: 300].
+    #[arg(long)]
+    pub max_clock_skew_seconds: Option<u64>,
     /// Status page provisioning (YAML: impactTypes, components, phases, severities); applied to empty tables.
     #[arg(long, env = "SCS_STATUS_PROVISIONING")]
     pub provisioning: Option<PathBuf>,
@@ -77,6 +80,7 @@ struct ServeConfig {
     public_url: Option<String>,
     max_body: Option<usize>,
     reevaluate_seconds: Option<u64>,
+    max_clock_skew_seconds: Option<u64>,
     #[serde(default, rename = "webhook")]
     webhooks: Vec<Webhook>,
     #[serde(default)]
@@ -175,6 +179,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let base_url = if base_url.ends_with('/') { base_url } else { format!("{base_url}/") };
     let max_body = args.max_body.or(config.max_body).unwrap_or(16 << 20);
     let every = args.reevaluate_seconds.or(config.reevaluate_seconds).unwrap_or(300).max(1);
+    let skew = args.max_clock_skew_seconds.or(config.max_clock_skew_seconds).unwrap_or(300);
     let webhooks = config.webhooks;
     for hook in &webhooks {
         url::Url::parse(&hook.url).with_context(|| format!("webhook url {:?}", hook.url))?;
@@ -228,6 +233,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             app.templates_dir = args.templates.or(config.templates);
             app.public_url = args.public_url.or(config.public_url);
             app.max_body = max_body;
+            app.max_clock_skew = std::time::Duration::from_secs(skew);
             app.reevaluate_every = std::time::Duration::from_secs(every);
             app.webhooks = webhooks;
             app.reload_templates().context("loading the page templates")?;
