@@ -318,6 +318,23 @@ pub fn detail_context(
     })
 }
 
+/// An invocation's command line as the view may show it: in full to the
+/// subject's account, else only the program's name, since arguments can
+/// carry secrets (`--os-password`, tokens) the uploader never meant to
+/// publish.
+fn public_cmd(cmd: &str, full: bool) -> String {
+    if full {
+        return cmd.to_owned();
+    }
+    let mut words = cmd.split_whitespace();
+    let program = words.next().map_or("", |p| p.rsplit('/').next().unwrap_or(p));
+    if words.next().is_some() {
+        format!("{program} … (arguments shown to the subject's account)")
+    } else {
+        program.to_owned()
+    }
+}
+
 /// The scope page's context: versions with today's validity, the module ×
 /// version matrix, the testcases.
 pub fn scope_context(base: &str, view: View, scope: &Scope, today: chrono::NaiveDate) -> Value {
@@ -401,7 +418,7 @@ pub fn report_context(base: &str, view: View, uuid: &str, report: &Value, full: 
             }
             invocations.push(json!({
                 "anchor": id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>(),
-                "cmd": inv["cmd"].as_str().unwrap_or_default(),
+                "cmd": public_cmd(inv["cmd"].as_str().unwrap_or_default(), full),
                 "rc": inv["rc"].as_i64().unwrap_or_default(),
                 "critical": inv["critical"].as_u64().unwrap_or_default(),
                 "error": inv["error"].as_u64().unwrap_or_default(),
@@ -427,6 +444,18 @@ pub fn report_context(base: &str, view: View, uuid: &str, report: &Value, full: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_report_view_shows_the_program_but_not_its_arguments() {
+        let report = json!({"subject": "a", "run": {"invocations": {"i-1": {
+            "cmd": "./iaas/openstack_test.py --os-password hunter2 -c cloud scs-0100-syntax-check",
+            "results": {}, "rc": 0, "stdout": [], "stderr": []}}}});
+        let public = report_context("/", View::Page, "u", &report, false);
+        let cmd = public["invocations"][0]["cmd"].as_str().unwrap_or_default().to_owned();
+        assert!(cmd.starts_with("openstack_test.py") && !cmd.contains("hunter2"), "{cmd}");
+        let full = report_context("/", View::Page, "u", &report, true);
+        assert!(full["invocations"][0]["cmd"].as_str().is_some_and(|c| c.contains("hunter2")));
+    }
 
     #[test]
     fn values_cannot_become_markup() {

@@ -46,11 +46,15 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Invalid> {
         return invalid("the request needs a JSON body");
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." { Invalid(format!("body: {inner}")) } else { Invalid(format!("{path}: {inner}")) }
-    })
+    })?;
+    // one JSON document: whatever follows it (a second document, garbage) is refused,
+    // so the audit log and the stored state cannot disagree about what was sent
+    de.end().map_err(|e| Invalid(format!("body: {e}")))?;
+    Ok(value)
 }
 
 /// `null` → `Some(None)`, absent (with `#[serde(default)]`) → `None`: PATCH
@@ -560,6 +564,15 @@ pub struct Update {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_with_data_after_its_json_is_refused() {
+        let e = parse_body::<PhaseListIn>(br#"{"phases": ["a"]} {"phases": ["b"]}"#).unwrap_err();
+        assert!(e.0.contains("trailing"), "{}", e.0);
+        let e = parse_body::<PhaseListIn>(br#"{"phases": ["a"]}garbage"#).unwrap_err();
+        assert!(e.0.contains("trailing"), "{}", e.0);
+        assert!(parse_body::<PhaseListIn>(b"{\"phases\": [\"a\"]}\n  ").is_ok());
+    }
 
     fn incident(json: &str) -> Result<IncidentState, Invalid> {
         parse_body::<IncidentIn>(json.as_bytes())?.apply(None)
