@@ -45,16 +45,56 @@ impl From<StoreError> for UploadError {
 }
 
 /// Checks HTTP Basic credentials against the stored account; the subject is the user name.
+///
+/// An unknown subject is checked against a stand-in hash, so the answer
+/// takes as long as for a wrong password and does not tell which subjects
+/// exist. At most one check per CPU runs at a time: argon2 takes 19 MiB
+/// per check, and unbounded concurrent checks by anonymous clients grew the
+/// process by gigabytes.
 pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<StoredAccount, UploadError> {
     let refused = || UploadError::Unauthorized("unknown subject or wrong API key".into());
-    let account = store.account(user).await?.ok_or_else(refused)?;
-    let hashes = account.api_keys.clone();
+    let account = store.account(user).await?;
+    let hashes = match &account {
+        Some(a) => a.api_keys.clone(),
+        None => vec![stand_in_hash().to_owned()],
+    };
     let password = password.to_owned();
+    let Ok(_permit) = verifications().acquire().await else { return Err(refused()) };
     // argon2 is deliberately slow: keep it off the async workers
     let ok = tokio::task::spawn_blocking(move || hashes.iter().any(|h| crate::accounts::verify_hash(h, &password)))
         .await
         .unwrap_or(false);
-    if ok { Ok(account) } else { Err(refused()) }
+    match account {
+        Some(account) if ok => Ok(account),
+        _ => Err(refused()),
+    }
+}
+
+/// The password checks that may run at once (one per CPU).
+fn verifications() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+    })
+}
+
+/// An argon2 hash (default parameters, as accounts' keys are made) that no
+/// password is checked against successfully in practice: the work an
+/// unknown subject costs.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        SaltString::encode_b64(b"scs-stand-in-salt")
+            .ok()
+            .and_then(|salt| {
+                argon2::Argon2::default()
+                    .hash_password(b"scs: no account has this key", &salt)
+                    .ok()
+                    .map(|h| h.to_string())
+            })
+            .unwrap_or_default()
+    })
 }
 
 /// Verifies and stores an upload by `account`; a report checked after

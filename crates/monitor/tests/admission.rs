@@ -26,3 +26,27 @@ async fn a_report_from_the_future_is_refused() {
     let (status, _) = m.get_as("alpha", "/reports/f-1").await;
     assert_eq!(status, 404);
 }
+
+/// Whether a subject exists must not show in the answer's timing: an
+/// unknown subject costs the same password hashing as a wrong password.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_subject_takes_as_long_as_a_wrong_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = start(&format!("sqlite://{}", dir.path().join("timing.db").display()), None).await;
+    let median = |mut v: Vec<std::time::Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..7 {
+        for (user, times) in [("alpha", &mut known), ("nobody-here", &mut unknown)] {
+            let started = std::time::Instant::now();
+            let (status, _) = m.post(user, "wrong", "application/x-signed-yaml", b"x&y".to_vec()).await;
+            times.push(started.elapsed());
+            assert_eq!(status, 401);
+        }
+    }
+    let (known, unknown) = (median(known), median(unknown));
+    assert!(unknown * 2 >= known, "unknown subject {unknown:?}, wrong password {known:?}");
+}
