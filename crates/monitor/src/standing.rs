@@ -45,11 +45,6 @@ impl Facts {
         Ok(Self { accounts, results })
     }
 
-    /// Facts from parts (tests, replays).
-    pub fn new(accounts: Vec<(String, Option<String>)>, results: Prefetched) -> Self {
-        Self { accounts, results }
-    }
-
     /// Every account's subject.
     pub fn subjects(&self) -> Vec<String> {
         self.accounts.iter().map(|(s, _)| s.clone()).collect()
