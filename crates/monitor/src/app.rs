@@ -42,6 +42,10 @@ pub struct App {
     pub webhooks: Vec<scs_web::outbox::Receiver>,
     /// How often every subject is re-evaluated (results expire without uploads).
     pub reevaluate_every: std::time::Duration,
+    /// The password checks that may run at once: argon2 takes 19 MiB per
+    /// check, and unbounded concurrent checks by anonymous clients grew the
+    /// process by gigabytes (`password_checks`, one per CPU by default).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -62,7 +66,13 @@ impl App {
             max_clock_skew: std::time::Duration::from_secs(300),
             webhooks: Vec::new(),
             reevaluate_every: std::time::Duration::from_secs(300),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(default_password_checks())),
         })
+    }
+
+    /// Lets `n` password checks run at once (at least one).
+    pub fn set_password_checks(&mut self, n: usize) {
+        self.password_checks = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
     }
 
     /// Reads the templates directory again (or the shipped templates).
@@ -112,4 +122,9 @@ impl App {
 
 fn alias(scope: &Scope) -> String {
     scope.name.to_ascii_lowercase().replace(' ', "-")
+}
+
+/// One password check per CPU.
+pub fn default_password_checks() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }

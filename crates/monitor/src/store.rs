@@ -15,6 +15,9 @@ use chrono::NaiveDateTime;
 use scs_db::Db;
 use sqlx::Row;
 
+/// Result rows per INSERT statement (8 binds each).
+const RESULTS_PER_STATEMENT: usize = 1000;
+
 /// The monitor's tables in the shared database ([`scs_db::Db`]).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -331,41 +334,40 @@ impl Store {
                     Err(e) if scs_db::unique_violation(&e) => return Err(StoreError::Duplicate(r.uuid.clone())),
                     Err(e) => return Err(e.into()),
                 };
-                for (scope, version, testcase, result) in &r.results {
-                    let resultid: i64 = sqlx::query(
-                        "INSERT INTO result2 (checked_at, subject, scopeuuid, version, testcase, result, approval, reportid) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING resultid",
-                    )
-                    .bind(r.checked_at)
-                    .bind(&r.subject)
-                    .bind(scope)
-                    .bind(version)
-                    .bind(testcase)
-                    .bind(result)
-                    .bind(*result == 1)
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("resultid")?;
-                    // newer (or, at the same time, later stored) results replace the latest
-                    sqlx::query(
-                        "INSERT INTO result_latest (subject, scopeuuid, testcase, result, checked_at, resultid, reportid) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (scopeuuid, subject, testcase) DO UPDATE SET result = excluded.result, \
-                           checked_at = excluded.checked_at, resultid = excluded.resultid, reportid = excluded.reportid \
-                         WHERE excluded.checked_at > result_latest.checked_at \
-                            OR (excluded.checked_at = result_latest.checked_at AND excluded.resultid > result_latest.resultid)",
-                    )
-                    .bind(&r.subject)
-                    .bind(scope)
-                    .bind(testcase)
-                    .bind(result)
-                    .bind(r.checked_at)
-                    .bind(resultid)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                // batches of rows (8 binds each, well under either database's
+                // limit): one statement per testcase held SQLite's write lock
+                // for 26 s with 124,000 of them
+                for batch in r.results.chunks(RESULTS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO result2 (checked_at, subject, scopeuuid, version, testcase, result, approval, reportid) ",
+                    );
+                    insert.push_values(batch, |mut row, (scope, version, testcase, result)| {
+                        row.push_bind(r.checked_at)
+                            .push_bind(&r.subject)
+                            .push_bind(scope)
+                            .push_bind(version)
+                            .push_bind(testcase)
+                            .push_bind(*result)
+                            .push_bind(*result == 1)
+                            .push_bind(id);
+                    });
+                    insert.build().execute(&mut *tx).await?;
                 }
+                // newer (or, at the same time, later stored) results replace
+                // the latest; within the report the last stored one per
+                // testcase counts (a testcase may appear under several versions)
+                sqlx::query(
+                    "INSERT INTO result_latest (subject, scopeuuid, testcase, result, checked_at, resultid, reportid) \
+                     SELECT subject, scopeuuid, testcase, result, checked_at, resultid, reportid FROM result2 \
+                     WHERE resultid IN (SELECT max(resultid) FROM result2 WHERE reportid = $1 GROUP BY scopeuuid, testcase) \
+                     ON CONFLICT (scopeuuid, subject, testcase) DO UPDATE SET result = excluded.result, \
+                       checked_at = excluded.checked_at, resultid = excluded.resultid, reportid = excluded.reportid \
+                     WHERE excluded.checked_at > result_latest.checked_at \
+                        OR (excluded.checked_at = result_latest.checked_at AND excluded.resultid > result_latest.resultid)",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             Ok(())

@@ -48,10 +48,14 @@ impl From<StoreError> for UploadError {
 ///
 /// An unknown subject is checked against a stand-in hash, so the answer
 /// takes as long as for a wrong password and does not tell which subjects
-/// exist. At most one check per CPU runs at a time: argon2 takes 19 MiB
-/// per check, and unbounded concurrent checks by anonymous clients grew the
-/// process by gigabytes.
-pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<StoredAccount, UploadError> {
+/// exist. At most as many checks run at once as `checks` has permits
+/// (argon2 takes 19 MiB per check).
+pub async fn authenticate(
+    store: &Store,
+    checks: &tokio::sync::Semaphore,
+    user: &str,
+    password: &str,
+) -> Result<StoredAccount, UploadError> {
     let refused = || UploadError::Unauthorized("unknown subject or wrong API key".into());
     let account = store.account(user).await?;
     let hashes = match &account {
@@ -59,7 +63,7 @@ pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<S
         None => vec![stand_in_hash().to_owned()],
     };
     let password = password.to_owned();
-    let Ok(_permit) = verifications().acquire().await else { return Err(refused()) };
+    let Ok(_permit) = checks.acquire().await else { return Err(refused()) };
     // argon2 is deliberately slow: keep it off the async workers
     let ok = tokio::task::spawn_blocking(move || hashes.iter().any(|h| crate::accounts::verify_hash(h, &password)))
         .await
@@ -68,14 +72,6 @@ pub async fn authenticate(store: &Store, user: &str, password: &str) -> Result<S
         Some(account) if ok => Ok(account),
         _ => Err(refused()),
     }
-}
-
-/// The password checks that may run at once (one per CPU).
-fn verifications() -> &'static tokio::sync::Semaphore {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
-    })
 }
 
 /// An argon2 hash (default parameters, as accounts' keys are made) that no

@@ -65,3 +65,31 @@ fn tokens_made_and_revoked_with_scs_status_token_while_scs_serve_runs() {
     // the monitor still answers beside it
     assert_eq!(client.get(format!("{base}/status")).send().unwrap().status().as_u16(), 200);
 }
+
+#[test]
+fn scs_status_audit_prints_one_line_per_entry_whatever_the_bodies_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("scs.db").display());
+    let writer = scs(&["status", "token", "create", "mallory"], &database_url);
+    let accounts = dir.path().join("accounts.yaml");
+    std::fs::write(&accounts, "accounts: []\n").unwrap();
+    let port = free_port();
+    let _server = KillOnDrop(common::start_serve(&database_url, &accounts, port));
+    let base = format!("http://127.0.0.1:{port}");
+    // a body that would print as a second entry by another actor, and a
+    // terminal escape sequence
+    let forged = "{\"displayName\": \"x\"}\n2026-12-01T00:00:00Z\ttoken:admin\tDELETE /components/1\t204\t\u{1b}[2J";
+    let status = Client::new()
+        .post(format!("{base}/components"))
+        .bearer_auth(&writer)
+        .header("content-type", "application/json")
+        .body(forged)
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 400, "trailing data after the JSON is refused");
+    let audit = scs(&["status", "audit"], &database_url);
+    assert_eq!(audit.lines().count(), 1, "{audit}");
+    assert!(!audit.contains('\u{1b}'), "{audit:?}");
+    assert!(audit.contains("token:mallory") && !audit.contains("\ttoken:admin"), "{audit}");
+}

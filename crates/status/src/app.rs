@@ -28,6 +28,68 @@ pub struct App {
     /// Origins whose scripts may call the API (upstream's web front end
     /// served from another host); none by default.
     pub cors_origins: Vec<String>,
+    /// What the audit log keeps of refused anonymous writes, and for how long.
+    pub audit: Arc<AuditPolicy>,
+}
+
+/// The audit log's limits: every write by a writer is kept, but refused
+/// anonymous writes cost nothing to send, so they are truncated and
+/// rate-limited (one anonymous client filled 17 MB in 3 s), and old rows go.
+#[derive(Debug)]
+pub struct AuditPolicy {
+    /// Refused anonymous writes recorded per minute at most (the rest are
+    /// counted in `scs_status_audit_refusals_dropped_total`).
+    pub refusals_per_minute: u32,
+    /// Rows older than this are deleted (hourly).
+    pub retention: std::time::Duration,
+    window: std::sync::Mutex<(std::time::Instant, u32)>,
+    dropped: std::sync::atomic::AtomicU64,
+}
+
+/// How much of a refused anonymous request's path the audit log keeps.
+pub const AUDIT_PATH_CHARS: usize = 256;
+
+impl AuditPolicy {
+    /// `refusals_per_minute` anonymous refusals recorded per minute, rows kept for `retention`.
+    pub fn new(refusals_per_minute: u32, retention: std::time::Duration) -> Self {
+        Self {
+            refusals_per_minute,
+            retention,
+            window: std::sync::Mutex::new((std::time::Instant::now(), 0)),
+            dropped: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Whether one more refused anonymous write is recorded now; counts it
+    /// as dropped otherwise.
+    pub fn admit_refusal(&self) -> bool {
+        let mut window = match self.window.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if window.0.elapsed() >= std::time::Duration::from_secs(60) {
+            *window = (std::time::Instant::now(), 0);
+        }
+        if window.1 < self.refusals_per_minute {
+            window.1 += 1;
+            true
+        } else {
+            self.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            false
+        }
+    }
+
+    /// Refused anonymous writes not recorded since the start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Default for AuditPolicy {
+    /// 60 refusals a minute, a year's retention.
+    fn default() -> Self {
+        Self::new(60, std::time::Duration::from_secs(365 * 86_400))
+    }
 }
 
 impl App {
@@ -41,6 +103,7 @@ impl App {
             webhooks: Vec::new(),
             page: Arc::new(PageConfig::default()),
             cors_origins: Vec::new(),
+            audit: Arc::default(),
         }
     }
 }

@@ -2,8 +2,10 @@
 //! Who may write. Reads are public; a write carries `Authorization: Bearer
 //! …` with either an API token made by `scs status token create` (stored as
 //! a SHA-256 hash, revocable) or, when an issuer is configured, an OIDC
-//! JWT checked against the issuer's JWKS: signature, `iss`, `exp`, `aud`
-//! when configured, and optionally one claim (`groups=status-admins`).
+//! JWT checked against the issuer's JWKS: signature, `iss`, `exp`, `nbf`,
+//! `aud` (required: without it a token the issuer made for any of its
+//! clients would be accepted), optionally one claim to write
+//! (`groups=status-writers`) and one to be an admin (`groups=status-admins`).
 //! Upstream runs the API behind Oathkeeper and Dex for this; here it is
 //! built in, so one process is the whole service.
 
@@ -56,7 +58,7 @@ pub enum AuthError {
 pub struct OidcConfig {
     /// The issuer (`iss`), e.g. `https://status-idp.example`.
     pub issuer: String,
-    /// The required audience (`aud`), usually the client id.
+    /// The required audience (`aud`), usually the client id; required.
     #[serde(default)]
     pub audience: Option<String>,
     /// Where the keys are; default: the issuer's discovery document.
@@ -66,6 +68,19 @@ pub struct OidcConfig {
     /// the value (`groups=status-admins`).
     #[serde(default)]
     pub required_claim: Option<String>,
+    /// A claim that makes the writer an admin (reads the audit log),
+    /// `name=value` as `required_claim`; without it no OIDC writer is one.
+    #[serde(default)]
+    pub admin_claim: Option<String>,
+}
+
+/// Whether `claims` hold `name=value` (a list claim must contain the value).
+fn holds(claims: &serde_json::Value, name: &str, value: &str) -> bool {
+    match &claims[name] {
+        serde_json::Value::String(s) => s == value,
+        serde_json::Value::Array(a) => a.iter().any(|v| v.as_str() == Some(value)),
+        _ => false,
+    }
 }
 
 /// Checks OIDC JWTs, keeping the issuer's keys for ten minutes and fetching
@@ -84,10 +99,19 @@ const KEYS_REFETCH: Duration = Duration::from_secs(30);
 impl Oidc {
     /// Checks the settings.
     pub fn new(config: OidcConfig) -> Result<Self, AuthError> {
-        if let Some(c) = &config.required_claim
-            && !c.contains('=')
-        {
-            return Err(AuthError::Unavailable(format!("required_claim {c:?}: expected name=value")));
+        for (key, claim) in [("required_claim", &config.required_claim), ("admin_claim", &config.admin_claim)] {
+            if let Some(c) = claim
+                && !c.contains('=')
+            {
+                return Err(AuthError::Unavailable(format!("[status.oidc] {key} {c:?}: expected name=value")));
+            }
+        }
+        if config.audience.as_deref().is_none_or(str::is_empty) {
+            return Err(AuthError::Unavailable(
+                "[status.oidc] audience is required (the client id tokens for this page carry in aud): \
+                 without it a token the issuer made for any other client would be accepted"
+                    .to_owned(),
+            ));
         }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -147,31 +171,31 @@ impl Oidc {
         key.ok_or_else(|| AuthError::Jwt(format!("no key {kid:?} at the issuer")))
     }
 
-    /// The token's subject (`sub`) when every check passes.
-    pub async fn verify(&self, token: &str) -> Result<String, AuthError> {
+    /// The token's writer when every check passes.
+    pub async fn verify(&self, token: &str) -> Result<Actor, AuthError> {
         let header = decode_header(token).map_err(|e| AuthError::Jwt(e.to_string()))?;
         let jwk = self.key(header.kid.as_deref()).await?;
         let key = DecodingKey::from_jwk(&jwk).map_err(|e| AuthError::Jwt(format!("issuer key: {e}")))?;
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.config.issuer]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        match &self.config.audience {
-            Some(aud) => validation.set_audience(&[aud]),
-            None => validation.validate_aud = false,
-        }
+        validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+        validation.validate_nbf = true;
+        validation.set_audience(&[self.config.audience.as_deref().unwrap_or_default()]);
         let claims =
             decode::<serde_json::Value>(token, &key, &validation).map_err(|e| AuthError::Jwt(e.to_string()))?.claims;
-        if let Some((name, value)) = self.config.required_claim.as_deref().and_then(|c| c.split_once('=')) {
-            let ok = match &claims[name] {
-                serde_json::Value::String(s) => s == value,
-                serde_json::Value::Array(a) => a.iter().any(|v| v.as_str() == Some(value)),
-                _ => false,
-            };
-            if !ok {
-                return Err(AuthError::Jwt(format!("claim {name} does not hold {value:?}")));
-            }
+        if let Some((name, value)) = self.config.required_claim.as_deref().and_then(|c| c.split_once('='))
+            && !holds(&claims, name, value)
+        {
+            return Err(AuthError::Jwt(format!("claim {name} does not hold {value:?}")));
         }
-        Ok(claims["sub"].as_str().unwrap_or_default().to_owned())
+        let admin = self
+            .config
+            .admin_claim
+            .as_deref()
+            .and_then(|c| c.split_once('='))
+            .is_some_and(|(name, value)| holds(&claims, name, value));
+        let sub = claims["sub"].as_str().unwrap_or_default();
+        Ok(Actor { name: format!("oidc:{sub}"), admin })
     }
 }
 
@@ -181,7 +205,7 @@ pub struct Actor {
     /// `token:NAME` or `oidc:SUBJECT`, as the audit log names it.
     pub name: String,
     /// Whether it may read the audit log (admin tokens; OIDC writers with
-    /// the required claim).
+    /// the admin claim).
     pub admin: bool,
 }
 
@@ -199,10 +223,7 @@ pub async fn authenticate(store: &Store, oidc: Option<&Oidc>, headers: &HeaderMa
         };
     }
     match oidc {
-        Some(oidc) => {
-            let sub = oidc.verify(token).await?;
-            Ok(Actor { name: format!("oidc:{sub}"), admin: true })
-        }
+        Some(oidc) => oidc.verify(token).await,
         None => Err(AuthError::UnknownToken),
     }
 }
@@ -218,5 +239,23 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 43);
         assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn oidc_needs_an_audience_and_claims_shaped_name_value() {
+        let config = |audience: Option<&str>, admin: Option<&str>| OidcConfig {
+            issuer: "https://idp.example".into(),
+            audience: audience.map(Into::into),
+            jwks_url: None,
+            required_claim: None,
+            admin_claim: admin.map(Into::into),
+        };
+        let e = Oidc::new(config(None, None)).unwrap_err().to_string();
+        assert!(e.contains("audience is required"), "{e}");
+        let e = Oidc::new(config(Some(""), None)).unwrap_err().to_string();
+        assert!(e.contains("audience is required"), "{e}");
+        let e = Oidc::new(config(Some("page"), Some("admins"))).unwrap_err().to_string();
+        assert!(e.contains("admin_claim \"admins\": expected name=value"), "{e}");
+        assert!(Oidc::new(config(Some("page"), Some("groups=admins"))).is_ok());
     }
 }

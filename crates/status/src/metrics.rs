@@ -32,5 +32,11 @@ pub async fn render(app: &App) -> Result<Exposition, StoreError> {
     }
     out.family("scs_status_components_affected", Kind::Gauge, "Components with an active impact.");
     out.sample("scs_status_components_affected", &[], affected);
+    out.family(
+        "scs_status_audit_refusals_dropped_total",
+        Kind::Counter,
+        "Refused anonymous writes not recorded in the audit log (over the per-minute limit).",
+    );
+    out.sample("scs_status_audit_refusals_dropped_total", &[], app.audit.dropped());
     Ok(out)
 }

@@ -37,6 +37,24 @@ impl scs_web::Service for App {
     }
 
     fn background(&self) -> Vec<futures::future::BoxFuture<'static, ()>> {
-        vec![Box::pin(crate::webhooks::deliver(self.clone(), self.webhooks.clone()))]
+        vec![
+            Box::pin(crate::webhooks::deliver(self.clone(), self.webhooks.clone())),
+            Box::pin(prune_audit_forever(self.clone())),
+        ]
+    }
+}
+
+/// Deletes audit rows past the retention, at start and hourly.
+async fn prune_audit_forever(app: App) {
+    loop {
+        let retention = chrono::Duration::from_std(app.audit.retention).unwrap_or(chrono::Duration::MAX);
+        let before =
+            app.store.clock().now().checked_sub_signed(retention).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+        match app.store.prune_audit(&before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("status page: {n} audit entries older than the retention deleted"),
+            Err(e) => tracing::error!("status page: pruning the audit log: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }
 }

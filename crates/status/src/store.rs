@@ -838,6 +838,14 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes audit entries recorded before `before`; returns how many.
+    pub async fn prune_audit(&self, before: &DateTime<Utc>) -> Result<u64> {
+        on_db!(&self.db, pool => {
+            let done = sqlx::query("DELETE FROM status_audit WHERE at < $1").bind(to_micros(before)).execute(pool).await?;
+            Ok(done.rows_affected())
+        })
+    }
+
     /// The newest audit entries first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         on_db!(&self.db, pool => {

@@ -72,6 +72,7 @@ async fn oidc_jwts_write_only_when_every_check_passes() {
             audience: Some("status-page".into()),
             jwks_url: None,
             required_claim: Some("groups=ops".into()),
+            admin_claim: Some("groups=status-admins".into()),
         })
         .unwrap(),
     ));
@@ -108,6 +109,9 @@ async fn oidc_jwts_write_only_when_every_check_passes() {
     let mut claims = good.clone();
     claims["groups"] = json!(["dev"]);
     cases.push(("missing group", jwt(&trusted, &claims), "claim groups"));
+    let mut claims = good.clone();
+    claims["nbf"] = json!(now + 3600);
+    cases.push(("not valid before an hour from now", jwt(&trusted, &claims), "ImmatureSignature"));
     cases.push(("unknown key", jwt(&stranger, &good), "no key"));
     let forged = {
         // the trusted kid on a stranger's signature
@@ -130,19 +134,17 @@ async fn oidc_jwts_write_only_when_every_check_passes() {
         assert_eq!(status, 401, "{what}: {body}");
         assert!(body["message"].as_str().unwrap().contains(needle), "{what}: {body}");
     }
-    // the audit log names the OIDC subject; OIDC writers may read it
-    let log: Value = client
-        .get(format!("{base}/auditlog"))
-        .bearer_auth(jwt(&trusted, &good))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // a writer is not an admin: the audit log is for tokens with the admin claim
+    let audit = |token: String| client.get(format!("{base}/auditlog")).bearer_auth(token).send();
+    let refused = audit(jwt(&trusted, &good)).await.unwrap();
+    assert_eq!(refused.status(), 403, "an OIDC writer without the admin claim read the audit log");
+    let mut admin = good.clone();
+    admin["groups"] = json!(["ops", "status-admins"]);
+    // the audit log names the OIDC subject
+    let log: Value = audit(jwt(&trusted, &admin)).await.unwrap().json().await.unwrap();
     let entries = log["data"].as_array().unwrap();
     assert_eq!(entries.iter().filter(|e| e["actor"] == "oidc:alice" && e["status"] == 201).count(), 1, "{log}");
-    assert_eq!(entries.iter().filter(|e| e["actor"] == "anonymous" && e["status"] == 401).count(), 7, "{log}");
+    assert_eq!(entries.iter().filter(|e| e["actor"] == "anonymous" && e["status"] == 401).count(), 8, "{log}");
 }
 
 /// One received delivery: headers and body.

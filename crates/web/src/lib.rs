@@ -10,6 +10,8 @@
 //! - [`escape`] and [`atom`]: text into HTML, XML and Atom feeds;
 //! - [`clock`]: the one injectable clock services decide by;
 //! - [`outbox`]: webhook delivery from a database outbox, one retry policy;
+//! - [`listener`]: the accept loop with header and body deadlines and a
+//!   connection cap;
 //! - [`service`]: the [`Service`] trait and [`compose`], which builds the
 //!   router production serves and tests call.
 
@@ -18,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod escape;
+pub mod listener;
 pub mod metrics;
 pub mod outbox;
 pub mod service;

@@ -160,9 +160,10 @@ impl<R: Requirement> FromRequestParts<App> for Authenticated<R> {
         let Some(credentials) = scs_web::auth::basic(&parts.headers) else {
             return Err(refuse(ApiError::unauthorized("HTTP Basic credentials required")));
         };
-        let account = crate::upload::authenticate(&app.store, &credentials.user, &credentials.password)
-            .await
-            .map_err(|e| refuse(upload_error(e)))?;
+        let account =
+            crate::upload::authenticate(&app.store, &app.password_checks, &credentials.user, &credentials.password)
+                .await
+                .map_err(|e| refuse(upload_error(e)))?;
         if let Some(role) = R::ROLE
             && !account.roles.contains(&role)
         {

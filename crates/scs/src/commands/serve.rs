@@ -55,6 +55,18 @@ pub struct ServeArgs {
     /// How far a report's checked_at may lie ahead of this server's clock, in seconds [default: 300].
     #[arg(long)]
     pub max_clock_skew_seconds: Option<u64>,
+    /// Seconds a client has to send a request's headers before its connection is closed [default: 10].
+    #[arg(long)]
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds a client has to send a request's body after its headers (else 408) [default: 60].
+    #[arg(long)]
+    pub body_timeout_seconds: Option<u64>,
+    /// Open connections at most; more are answered 503 and closed [default: 4096].
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Password (API key) checks that run at once; argon2 takes 19 MiB each [default: one per CPU].
+    #[arg(long)]
+    pub password_checks: Option<usize>,
     /// Status page provisioning (YAML: impactTypes, components, phases, severities); applied to empty tables.
     #[arg(long, env = "SCS_STATUS_PROVISIONING")]
     pub provisioning: Option<PathBuf>,
@@ -81,6 +93,10 @@ struct ServeConfig {
     max_body: Option<usize>,
     reevaluate_seconds: Option<u64>,
     max_clock_skew_seconds: Option<u64>,
+    header_timeout_seconds: Option<u64>,
+    body_timeout_seconds: Option<u64>,
+    max_connections: Option<usize>,
+    password_checks: Option<usize>,
     #[serde(default, rename = "webhook")]
     webhooks: Vec<Webhook>,
     #[serde(default)]
@@ -97,6 +113,8 @@ struct StatusConfig {
     #[serde(default)]
     cors_origins: Vec<String>,
     oidc: Option<scs_status::auth::OidcConfig>,
+    audit_refusals_per_minute: Option<u32>,
+    audit_retention_days: Option<u64>,
     #[serde(default, rename = "webhook")]
     webhooks: Vec<scs_status::webhooks::Webhook>,
 }
@@ -180,6 +198,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let max_body = args.max_body.or(config.max_body).unwrap_or(16 << 20);
     let every = args.reevaluate_seconds.or(config.reevaluate_seconds).unwrap_or(300).max(1);
     let skew = args.max_clock_skew_seconds.or(config.max_clock_skew_seconds).unwrap_or(300);
+    let defaults = scs_web::listener::Limits::default();
+    let secs = std::time::Duration::from_secs;
+    let limits = scs_web::listener::Limits {
+        header_timeout: args
+            .header_timeout_seconds
+            .or(config.header_timeout_seconds)
+            .map_or(defaults.header_timeout, secs),
+        body_timeout: args.body_timeout_seconds.or(config.body_timeout_seconds).map_or(defaults.body_timeout, secs),
+        max_connections: args.max_connections.or(config.max_connections).unwrap_or(defaults.max_connections).max(1),
+    };
+    let password_checks = args.password_checks.or(config.password_checks);
     let webhooks = config.webhooks;
     for hook in &webhooks {
         url::Url::parse(&hook.url).with_context(|| format!("webhook url {:?}", hook.url))?;
@@ -206,6 +235,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 app.max_body = max;
             }
             app.cors_origins = status_config.cors_origins;
+            let audit = scs_status::app::AuditPolicy::default();
+            app.audit = std::sync::Arc::new(scs_status::app::AuditPolicy::new(
+                status_config.audit_refusals_per_minute.unwrap_or(audit.refusals_per_minute),
+                status_config
+                    .audit_retention_days
+                    .map_or(audit.retention, |days| std::time::Duration::from_secs(days.saturating_mul(86_400))),
+            ));
             if let Some(oidc) = status_config.oidc {
                 app.oidc = Some(std::sync::Arc::new(scs_status::auth::Oidc::new(oidc)?));
             }
@@ -236,6 +272,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             app.max_clock_skew = std::time::Duration::from_secs(skew);
             app.reevaluate_every = std::time::Duration::from_secs(every);
             app.webhooks = webhooks;
+            if let Some(n) = password_checks {
+                app.set_password_checks(n);
+            }
             app.reload_templates().context("loading the page templates")?;
             let n = app.reload_accounts().await.context("loading accounts")?;
             summary.insert(0, format!("monitor ({n} accounts, {} webhooks)", app.webhooks.len()));
@@ -262,17 +301,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         let router = scs_web::compose("scs serve", running, db.clone());
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+        let open_files = scs_web::listener::raise_open_files_limit();
+        if open_files != 0 && open_files < limits.max_connections as u64 + 64 {
+            eprintln!(
+                "scs serve: warning: {open_files} open files allowed, fewer than max_connections ({}) needs",
+                limits.max_connections
+            );
+        }
         eprintln!(
             "scs serve: {} on http://{} ({} database)",
             summary.join(", "),
             listener.local_addr()?,
             db.backend(),
         );
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                crate::signals::shutdown_quietly().await;
-            })
-            .await?;
+        scs_web::listener::serve(listener, router, limits, crate::signals::shutdown_quietly()).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

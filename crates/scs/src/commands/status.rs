@@ -105,11 +105,11 @@ pub fn run(command: StatusCommand) -> anyhow::Result<ExitCode> {
                     println!(
                         "{}\t{}\t{} {}\t{}\t{}",
                         scs_status::model::format_time(&e.at),
-                        e.actor,
-                        e.method,
-                        e.path,
+                        printable(&e.actor),
+                        printable(&e.method),
+                        printable(&e.path),
                         e.status,
-                        e.body
+                        printable(&e.body)
                     );
                 }
             }
@@ -117,4 +117,11 @@ pub fn run(command: StatusCommand) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `text` with control characters (newlines and tabs too) written as
+/// escapes: a stored body is a writer's text, and raw it could print as a
+/// further entry by another actor or drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }
