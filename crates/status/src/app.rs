@@ -47,7 +47,7 @@ pub struct AuditPolicy {
 }
 
 /// How much of a refused anonymous request's path the audit log keeps.
-pub const AUDIT_PATH_CHARS: usize = 256;
+pub const AUDIT_PATH_BYTES: usize = 256;
 
 impl AuditPolicy {
     /// `refusals_per_minute` anonymous refusals recorded per minute, rows kept for `retention`.

@@ -114,7 +114,7 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    let method = truncate_chars(request.method().as_str(), 16);
+    let method = crate::store::cut(request.method().as_str(), 16);
     let path = request.uri().path().to_owned();
     let actor = auth::authenticate(&app.store, app.oidc.as_deref(), request.headers()).await;
     let (parts, body) = request.into_parts();
@@ -140,7 +140,7 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
     let anonymous = actor == "anonymous";
     if !anonymous || app.audit.admit_refusal() {
         // an anonymous path is the attacker's text: keep its start only
-        let path = if anonymous { truncate_chars(&path, crate::app::AUDIT_PATH_CHARS) } else { path };
+        let path = if anonymous { crate::store::cut(&path, crate::app::AUDIT_PATH_BYTES) } else { path };
         if let Err(e) = app.store.audit(&actor, &method, &path, response.status().as_u16(), &body).await {
             tracing::error!("status page: audit log: {e}");
         }
@@ -150,14 +150,6 @@ async fn guard_writes(State(app): State<App>, request: Request, next: Next) -> R
         app.events_pending.notify_one();
     }
     response
-}
-
-/// `text` cut to `max` characters, `…` marking the cut.
-fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
 }
 
 fn query_time(q: &HashMap<String, String>, name: &str) -> ApiResult<Option<chrono::DateTime<Utc>>> {

@@ -819,17 +819,9 @@ impl Store {
         })
     }
 
-    /// Records one write.
+    /// Records one write (the body's first 4 KiB).
     pub async fn audit(&self, actor: &str, method: &str, path: &str, status: u16, body: &str) -> Result<()> {
-        let mut body = body.to_owned();
-        if body.len() > 4096 {
-            let mut cut = 4096;
-            while !body.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            body.truncate(cut);
-            body.push('…');
-        }
+        let body = cut(body, 4096);
         on_db!(&self.db, pool => {
             sqlx::query("INSERT INTO status_audit (at, actor, method, path, status, body) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(to_micros(&self.clock.now())).bind(actor).bind(method).bind(path).bind(i64::from(status)).bind(&body)
@@ -985,4 +977,18 @@ fn incident_payload(id: &str, s: &IncidentState) -> serde_json::Value {
         "phase": s.phase,
         "affects": s.affects.iter().map(|a| serde_json::json!({"type": a.kind, "reference": a.component, "severity": a.severity})).collect::<Vec<_>>(),
     })
+}
+
+/// `text` cut to at most `max` bytes at a character boundary, `…` marking
+/// the cut: the one truncation the audit log applies (bodies; paths and
+/// methods of refused anonymous writes).
+pub fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
