@@ -41,7 +41,13 @@ impl Db {
     /// SQLite URL (`sqlite://path`, created when missing).
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres(PgPoolOptions::new().max_connections(16).connect(url).await?))
+            Ok(Self::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .after_release(|conn, _| Box::pin(fit_for_reuse(conn)))
+                    .connect(url)
+                    .await?,
+            ))
         } else {
             // WAL with full sync: an acknowledged write survives a crash, and
             // readers do not block the writer
@@ -51,7 +57,13 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(std::time::Duration::from_secs(10));
-            Ok(Self::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?))
+            Ok(Self::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .after_release(|conn, _| Box::pin(fit_for_reuse(conn)))
+                    .connect_with(options)
+                    .await?,
+            ))
         }
     }
 
@@ -79,6 +91,22 @@ impl Db {
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))
     }
+}
+
+/// Whether a connection given back to the pool may serve the next request:
+/// not when it still counts itself inside a transaction. SQLite rolls a
+/// transaction back by itself after some errors (SQLITE_FULL on a full
+/// disk, SQLITE_IOERR); the driver's own rollback of the dropped transaction
+/// then fails, its count stays at one, and every later `begin_write` on the
+/// connection failed until the pool dropped it. The ping first lets the
+/// queued rollback of a dropped transaction run.
+async fn fit_for_reuse<C: sqlx::Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
+    conn.ping().await?;
+    let fit = !conn.is_in_transaction();
+    if !fit {
+        tracing::warn!("a database connection came back inside a transaction; it is closed");
+    }
+    Ok(fit)
 }
 
 /// Starting a transaction that will write, so that concurrent writers queue

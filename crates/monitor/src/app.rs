@@ -34,6 +34,8 @@ pub struct App {
     pub changes_pending: Arc<tokio::sync::Notify>,
     /// The largest upload accepted.
     pub max_body: usize,
+    /// The most results one upload may hold (`max_results_per_report`).
+    pub max_results: usize,
     /// How far a report's `checked_at` may lie ahead of the system clock
     /// (clocks differ a little; a report from the future would outrank every
     /// later one).
@@ -63,6 +65,7 @@ impl App {
             public_url: None,
             changes_pending: Arc::new(tokio::sync::Notify::new()),
             max_body: 16 << 20,
+            max_results: crate::upload::DEFAULT_MAX_RESULTS,
             max_clock_skew: std::time::Duration::from_secs(300),
             webhooks: Vec::new(),
             reevaluate_every: std::time::Duration::from_secs(300),

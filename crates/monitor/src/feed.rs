@@ -7,8 +7,11 @@ use crate::store::VerdictChange;
 use scs_web::atom::{Entry, Feed};
 
 /// The feed of `changes` (newest first) of `subject` (all without one);
-/// links point below `base` (an absolute URL ending in `/`). `names` maps
-/// scope uuids to names.
+/// links point below `base` (the public URL ending in `/`, or the base path
+/// when none is configured: links are then relative to the server root,
+/// never built from the request's `Host`, which the client chooses). Ids are
+/// URNs, so they stay the same when the public address changes. `names`
+/// maps scope uuids to names.
 pub fn feed(base: &str, subject: Option<&str>, changes: &[VerdictChange], names: &[(String, String)]) -> Feed {
     let entries = changes
         .iter()
@@ -19,25 +22,38 @@ pub fn feed(base: &str, subject: Option<&str>, changes: &[VerdictChange], names:
                 None => format!("{} for {scope}: {} ({})", c.subject, c.new, c.cause),
             };
             Entry {
-                id: format!("{base}feed/change/{}", c.id),
+                id: format!("urn:scs:monitor:change:{}", c.id),
                 title: format!("{}: {scope} {}", c.subject, c.new),
                 updated: c.changed_at.and_utc(),
-                link: format!("{base}page/detail/{}/{}", c.subject, c.scopeuuid),
+                link: format!("{base}page/detail/{}/{}", encode(&c.subject), encode(&c.scopeuuid)),
                 text,
                 full_content: false,
             }
         })
         .collect();
-    let (self_link, title) = match subject {
-        Some(s) => (format!("{base}feed.atom?subject={s}"), format!("SCS compliance: verdict changes of {s}")),
-        None => (format!("{base}feed.atom"), "SCS compliance: verdict changes".to_owned()),
+    let (id, self_link, title) = match subject {
+        Some(s) => (
+            format!("urn:scs:monitor:changes:{}", encode(s)),
+            format!("{base}feed.atom?subject={}", encode(s)),
+            format!("SCS compliance: verdict changes of {s}"),
+        ),
+        None => (
+            "urn:scs:monitor:changes".to_owned(),
+            format!("{base}feed.atom"),
+            "SCS compliance: verdict changes".to_owned(),
+        ),
     };
     Feed {
-        id: self_link.clone(),
+        id,
         title,
         self_link,
         alternate: format!("{base}page/table"),
         author: "SCS compliance monitor".to_owned(),
         entries,
     }
+}
+
+/// `text` percent-encoded for a path segment or query value.
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

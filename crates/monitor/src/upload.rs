@@ -22,6 +22,16 @@ pub enum UploadError {
     /// The run uuid exists (409).
     #[error("{0}")]
     Duplicate(String),
+    /// More results than one upload may hold (413).
+    #[error(
+        "the upload holds {results} results; this monitor accepts at most {limit} per upload (max_results_per_report)"
+    )]
+    TooManyResults {
+        /// Results in the upload.
+        results: usize,
+        /// The setting.
+        limit: usize,
+    },
     /// Storage failed (500).
     #[error("{0}")]
     Store(StoreError),
@@ -93,16 +103,33 @@ fn stand_in_hash() -> &'static str {
     })
 }
 
-/// Verifies and stores an upload by `account`; a report checked after
-/// `latest` is refused. Returns the stored run uuids with their subjects.
+/// What an upload is admitted by, besides its signature and subjects.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
+    /// When it is stored (`uploaded_at`).
+    pub now: chrono::NaiveDateTime,
+    /// A report checked after this is refused (it would outrank every later one).
+    pub latest: chrono::NaiveDateTime,
+    /// The most results one upload may hold: one upload is one write
+    /// transaction, and on SQLite every other writer (the status page too)
+    /// waits for it.
+    pub max_results: usize,
+}
+
+/// The default of [`Admission::max_results`]: a report of every version of
+/// every SCS scope holds a few hundred results.
+pub const DEFAULT_MAX_RESULTS: usize = 10_000;
+
+/// Verifies and stores an upload by `account`. Returns the stored run
+/// uuids with their subjects.
 pub async fn accept(
     store: &Store,
     account: &StoredAccount,
     content_type: &str,
     body: &[u8],
-    now: chrono::NaiveDateTime,
-    latest: chrono::NaiveDateTime,
+    admission: Admission,
 ) -> Result<Vec<(String, String)>, UploadError> {
+    let Admission { now, latest, max_results } = admission;
     let json = match content_type.split(';').next().unwrap_or_default().trim() {
         "application/x-signed-yaml" => false,
         "application/x-signed-json" => true,
@@ -145,6 +172,10 @@ pub async fn accept(
             )));
         }
         rows.push(new_report(doc)?);
+        let results = rows.iter().map(|r| r.results.len()).sum();
+        if results > max_results {
+            return Err(UploadError::TooManyResults { results, limit: max_results });
+        }
     }
     store.insert_reports(&rows, now).await?;
     Ok(rows.into_iter().map(|r| (r.uuid, r.subject)).collect())

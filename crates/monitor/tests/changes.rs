@@ -79,7 +79,20 @@ async fn suite(database_url: &str) {
     let atom = r.text().await.unwrap();
     assert_eq!(atom.matches("<entry>").count(), 2, "{atom}");
     let first = atom.find("<entry>").unwrap();
-    assert!(atom[first..].starts_with("<entry>\n<id>http://127.0.0.1:"), "{atom}");
+    assert!(atom[first..].starts_with("<entry>\n<id>urn:scs:monitor:change:"), "{atom}");
+    // without a public URL, links are root-relative: a client's Host header never reaches them
+    let forged = m
+        .http
+        .get(format!("{}/feed.atom?subject=alpha", m.url))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!forged.contains("evil.example"), "{forged}");
+    assert!(forged.contains("<link rel=\"alternate\" type=\"text/html\" href=\"/page/detail/alpha/"), "{forged}");
     assert!(atom.contains("alpha for SCS-compatible IaaS: ✅ v5.1 → 🛑"), "{atom}");
     assert!(atom.contains("(report c-3)") && atom.contains("(report c-1)"), "{atom}");
     assert!(!atom.contains("c-2"), "{atom}");

@@ -61,7 +61,7 @@ enum Command {
     /// The test runner: check scope × subject combinations from config.toml, sign and upload the reports.
     Run(commands::run::RunArgs),
     /// Serve the compliance monitor and the status page (SQLite by default, or PostgreSQL).
-    Serve(commands::serve::ServeArgs),
+    Serve(Box<commands::serve::ServeArgs>),
     /// Manage the status page: API tokens for writers, the audit log.
     #[command(subcommand)]
     Status(commands::status::StatusCommand),
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),
         Command::Run(args) => commands::run::run(args),
-        Command::Serve(args) => commands::serve::run(args),
+        Command::Serve(args) => commands::serve::run(*args),
         Command::Status(c) => commands::status::run(c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());

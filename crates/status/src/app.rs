@@ -6,9 +6,7 @@ use crate::auth::Oidc;
 use crate::model::Invalid;
 use crate::store::{Store, StoreError};
 use axum::http::StatusCode;
-use serde::Serialize;
 use std::sync::Arc;
-use utoipa::ToSchema;
 
 /// The status page service: storage, who may write, and counters.
 #[derive(Clone)]
@@ -131,12 +129,8 @@ impl Default for PageConfig {
 /// An error answer in the status API's shape, `{"message": …}`.
 pub type ApiError = scs_web::HttpError<scs_web::Message>;
 
-/// Every error's body.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// What is wrong.
-    pub message: String,
-}
+/// Every error's body (`{"message": …}`).
+pub use scs_web::MessageError;
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
@@ -144,7 +138,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, m),
             StoreError::Invalid(m) => Self::new(StatusCode::BAD_REQUEST, m.0),
             StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, m),
-            e => Self::internal("the status page's database; the request was not applied", e),
+            e => Self::internal("reading or writing the status page's database", e),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! unchanged. Errors are `{"message": "..."}` (the Go server's shape) and
 //! always say what is wrong; nothing is written when a request is refused.
 
-use crate::app::{ApiError, App, ErrorBody};
+use crate::app::{ApiError, App, MessageError};
 use crate::auth::{self, Actor, AuthError, authenticate};
 use crate::model::{
     self, Component, ComponentIn, ImpactType, ImpactTypeIn, Incident, IncidentIn, Invalid, PhaseList, PhaseListIn,
@@ -172,7 +172,7 @@ const NO_CONTENT: StatusCode = StatusCode::NO_CONTENT;
 
 #[utoipa::path(get, path = "/phases", operation_id = "getPhaseList", tag = "phase",
     params(("generation" = Option<i64>, Query, description = "A generation (default: the newest)")),
-    responses((status = 200, body = Data<PhaseList>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<PhaseList>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_phases(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
@@ -189,7 +189,7 @@ pub(crate) async fn get_phases(
 
 #[utoipa::path(post, path = "/phases", operation_id = "createPhaseList", tag = "phase",
     request_body(content = inline(serde_json::Value), description = "`{\"phases\": [names]}`"),
-    responses((status = 201, body = GenerationBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = GenerationBody), (status = 400, body = MessageError), (status = 401, body = MessageError)))]
 pub(crate) async fn create_phases(State(app): State<App>, body: Bytes) -> ApiResult<Response> {
     let body: PhaseListIn = model::parse_body(&body)?;
     body.validate()?;
@@ -206,7 +206,7 @@ pub(crate) async fn get_impact_types(State(app): State<App>) -> ApiResult<Json<D
 
 #[utoipa::path(post, path = "/impacttypes", operation_id = "createImpactType", tag = "impact",
     request_body(content = inline(serde_json::Value), description = "`{displayName, description}`"),
-    responses((status = 201, body = IdBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = IdBody), (status = 400, body = MessageError), (status = 401, body = MessageError)))]
 pub(crate) async fn create_impact_type(State(app): State<App>, body: Bytes) -> ApiResult<Response> {
     let body: ImpactTypeIn = model::parse_body(&body)?;
     body.validate(true)?;
@@ -222,7 +222,7 @@ pub(crate) async fn create_impact_type(State(app): State<App>, body: Bytes) -> A
 
 #[utoipa::path(get, path = "/impacttypes/{impactTypeId}", operation_id = "getImpactType", tag = "impact",
     params(("impactTypeId" = String, Path, description = "A uuid")),
-    responses((status = 200, body = Data<ImpactType>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<ImpactType>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_impact_type(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -233,7 +233,7 @@ pub(crate) async fn get_impact_type(
 #[utoipa::path(patch, path = "/impacttypes/{impactTypeId}", operation_id = "updateImpactType", tag = "impact",
     params(("impactTypeId" = String, Path, description = "A uuid")),
     request_body(content = inline(serde_json::Value), description = "`{displayName, description}`, each optional"),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn update_impact_type(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -247,7 +247,7 @@ pub(crate) async fn update_impact_type(
 
 #[utoipa::path(delete, path = "/impacttypes/{impactTypeId}", operation_id = "deleteImpactType", tag = "impact",
     params(("impactTypeId" = String, Path, description = "A uuid")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError), (status = 409, body = MessageError)))]
 pub(crate) async fn delete_impact_type(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_impact_type(&id).await?;
     Ok(NO_CONTENT)
@@ -263,7 +263,7 @@ pub(crate) async fn get_severities(State(app): State<App>) -> ApiResult<Json<Dat
 
 #[utoipa::path(post, path = "/severities", operation_id = "createSeverity", tag = "impact",
     request_body(content = inline(serde_json::Value), description = "`{displayName, value}`, value 0..100"),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 409, body = MessageError)))]
 pub(crate) async fn create_severity(State(app): State<App>, body: Bytes) -> ApiResult<StatusCode> {
     let body: SeverityIn = model::parse_body(&body)?;
     body.validate(true)?;
@@ -273,7 +273,7 @@ pub(crate) async fn create_severity(State(app): State<App>, body: Bytes) -> ApiR
 
 #[utoipa::path(get, path = "/severities/{severityName}", operation_id = "getSeverity", tag = "impact",
     params(("severityName" = String, Path)),
-    responses((status = 200, body = Data<Severity>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<Severity>), (status = 404, body = MessageError)))]
 pub(crate) async fn get_severity(State(app): State<App>, Path(name): Path<String>) -> ApiResult<Json<Data<Severity>>> {
     Ok(data(app.store.severity(&name).await?))
 }
@@ -281,7 +281,7 @@ pub(crate) async fn get_severity(State(app): State<App>, Path(name): Path<String
 #[utoipa::path(patch, path = "/severities/{severityName}", operation_id = "updateSeverity", tag = "impact",
     params(("severityName" = String, Path)),
     request_body(content = inline(serde_json::Value), description = "`{displayName, value}`, each optional"),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError), (status = 409, body = MessageError)))]
 pub(crate) async fn update_severity(
     State(app): State<App>,
     Path(name): Path<String>,
@@ -295,7 +295,7 @@ pub(crate) async fn update_severity(
 
 #[utoipa::path(delete, path = "/severities/{severityName}", operation_id = "deleteSeverity", tag = "impact",
     params(("severityName" = String, Path)),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError), (status = 409, body = MessageError)))]
 pub(crate) async fn delete_severity(State(app): State<App>, Path(name): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_severity(&name).await?;
     Ok(NO_CONTENT)
@@ -305,7 +305,7 @@ pub(crate) async fn delete_severity(State(app): State<App>, Path(name): Path<Str
 
 #[utoipa::path(get, path = "/components", operation_id = "getComponents", tag = "component",
     params(("at" = Option<String>, Query, format = DateTime, description = "Show the impacts active at this time (default: now)")),
-    responses((status = 200, body = Data<Vec<Component>>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Data<Vec<Component>>), (status = 400, body = MessageError)))]
 pub(crate) async fn get_components(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
@@ -316,7 +316,7 @@ pub(crate) async fn get_components(
 
 #[utoipa::path(post, path = "/components", operation_id = "createComponent", tag = "component",
     request_body(content = inline(serde_json::Value), description = "`{displayName, labels}`"),
-    responses((status = 201, body = IdBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = IdBody), (status = 400, body = MessageError), (status = 401, body = MessageError)))]
 pub(crate) async fn create_component(State(app): State<App>, body: Bytes) -> ApiResult<Response> {
     let body: ComponentIn = model::parse_body(&body)?;
     body.validate(true)?;
@@ -329,7 +329,7 @@ pub(crate) async fn create_component(State(app): State<App>, body: Bytes) -> Api
 
 #[utoipa::path(get, path = "/components/{componentId}", operation_id = "getComponent", tag = "component",
     params(("componentId" = String, Path, description = "A uuid"), ("at" = Option<String>, Query, format = DateTime)),
-    responses((status = 200, body = Data<Component>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<Component>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_component(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -342,7 +342,7 @@ pub(crate) async fn get_component(
 #[utoipa::path(patch, path = "/components/{componentId}", operation_id = "updateComponent", tag = "component",
     params(("componentId" = String, Path, description = "A uuid")),
     request_body(content = inline(serde_json::Value), description = "`{displayName, labels}`, each optional; labels replace"),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn update_component(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -356,7 +356,7 @@ pub(crate) async fn update_component(
 
 #[utoipa::path(delete, path = "/components/{componentId}", operation_id = "deleteComponent", tag = "component",
     params(("componentId" = String, Path, description = "A uuid")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn delete_component(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_component(&id).await?;
     Ok(NO_CONTENT)
@@ -366,7 +366,7 @@ pub(crate) async fn delete_component(State(app): State<App>, Path(id): Path<Stri
 
 #[utoipa::path(get, path = "/incidents", operation_id = "getIncidents", tag = "incident",
     params(("start" = String, Query, format = DateTime), ("end" = String, Query, format = DateTime)),
-    responses((status = 200, body = Data<Vec<Incident>>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Data<Vec<Incident>>), (status = 400, body = MessageError)))]
 pub(crate) async fn get_incidents(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
@@ -386,7 +386,7 @@ pub(crate) async fn get_incidents(
 
 #[utoipa::path(post, path = "/incidents", operation_id = "createIncident", tag = "incident",
     request_body(content = inline(serde_json::Value), description = "`{displayName, description, beganAt, endedAt, phase, affects}`"),
-    responses((status = 201, body = IdBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = IdBody), (status = 400, body = MessageError), (status = 401, body = MessageError)))]
 pub(crate) async fn create_incident(State(app): State<App>, body: Bytes) -> ApiResult<Response> {
     let body: IncidentIn = model::parse_body(&body)?;
     Ok(created(IdBody { id: app.store.create_incident(&body).await? }))
@@ -394,7 +394,7 @@ pub(crate) async fn create_incident(State(app): State<App>, body: Bytes) -> ApiR
 
 #[utoipa::path(get, path = "/incidents/{incidentId}", operation_id = "getIncident", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
-    responses((status = 200, body = Data<Incident>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<Incident>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Data<Incident>>> {
     Ok(data(app.store.incident(&id).await?))
 }
@@ -402,7 +402,7 @@ pub(crate) async fn get_incident(State(app): State<App>, Path(id): Path<String>)
 #[utoipa::path(patch, path = "/incidents/{incidentId}", operation_id = "updateIncident", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
     request_body(content = inline(serde_json::Value), description = "Fields to change; `endedAt: null` re-opens; `affects` replaces"),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn update_incident(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -415,7 +415,7 @@ pub(crate) async fn update_incident(
 
 #[utoipa::path(delete, path = "/incidents/{incidentId}", operation_id = "deleteIncident", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn delete_incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_incident(&id).await?;
     Ok(NO_CONTENT)
@@ -425,7 +425,7 @@ pub(crate) async fn delete_incident(State(app): State<App>, Path(id): Path<Strin
 
 #[utoipa::path(get, path = "/incidents/{incidentId}/updates", operation_id = "getIncidentUpdates", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
-    responses((status = 200, body = Data<Vec<Update>>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<Vec<Update>>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_updates(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Data<Vec<Update>>>> {
     Ok(data(app.store.updates(&id).await?))
 }
@@ -433,7 +433,7 @@ pub(crate) async fn get_updates(State(app): State<App>, Path(id): Path<String>) 
 #[utoipa::path(post, path = "/incidents/{incidentId}/updates", operation_id = "createIncidentUpdate", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
     request_body(content = inline(serde_json::Value), description = "`{displayName, description, createdAt}`"),
-    responses((status = 201, body = OrderBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = OrderBody), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn create_update(State(app): State<App>, Path(id): Path<String>, body: Bytes) -> ApiResult<Response> {
     let body: UpdateIn = model::parse_body(&body)?;
     body.validate(true)?;
@@ -442,7 +442,7 @@ pub(crate) async fn create_update(State(app): State<App>, Path(id): Path<String>
 
 #[utoipa::path(get, path = "/incidents/{incidentId}/updates/{updateOrder}", operation_id = "getIncidentUpdate", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid"), ("updateOrder" = i64, Path, minimum = 0)),
-    responses((status = 200, body = Data<Update>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Data<Update>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_update(
     State(app): State<App>,
     Path((id, order)): Path<(String, String)>,
@@ -453,7 +453,7 @@ pub(crate) async fn get_update(
 #[utoipa::path(patch, path = "/incidents/{incidentId}/updates/{updateOrder}", operation_id = "updateIncidentUpdate", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid"), ("updateOrder" = i64, Path, minimum = 0)),
     request_body(content = inline(serde_json::Value), description = "Fields to change"),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn patch_update(
     State(app): State<App>,
     Path((id, order)): Path<(String, String)>,
@@ -468,7 +468,7 @@ pub(crate) async fn patch_update(
 
 #[utoipa::path(delete, path = "/incidents/{incidentId}/updates/{updateOrder}", operation_id = "deleteIncidentUpdate", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid"), ("updateOrder" = i64, Path, minimum = 0)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn delete_update(
     State(app): State<App>,
     Path((id, order)): Path<(String, String)>,
@@ -481,7 +481,7 @@ pub(crate) async fn delete_update(
 
 #[utoipa::path(get, path = "/auditlog", operation_id = "getAuditLog", tag = "admin",
     params(("limit" = Option<i64>, Query, description = "Newest entries (default 100, at most 10000)")),
-    responses((status = 200, body = Data<Vec<AuditEntry>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Data<Vec<AuditEntry>>), (status = 401, body = MessageError), (status = 403, body = MessageError)))]
 pub(crate) async fn audit_log(
     State(app): State<App>,
     _admin: Admin,

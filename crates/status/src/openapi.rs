@@ -22,9 +22,36 @@ use utoipa::OpenApi;
         crate::http::patch_update, crate::http::delete_update,
         crate::http::audit_log,
     ),
+    modifiers(&BearerAuth),
     tags((name = "phase"), (name = "impact"), (name = "component"), (name = "incident"), (name = "admin"))
 )]
 struct ApiDoc;
+
+/// Writes and the audit log need a bearer token (`scs status token create`
+/// or an OIDC JWT); reads are public. Declared here once for every write
+/// operation, so a new write handler cannot forget it.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("A token from `scs status token create`, or an OIDC JWT where OIDC is configured"))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let writes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            let audit = if path == "/auditlog" { Some(&mut item.get) } else { None };
+            for operation in writes.into_iter().chain(audit).flatten() {
+                operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            }
+        }
+    }
+}
 
 /// The document as JSON.
 pub fn document() -> serde_json::Value {

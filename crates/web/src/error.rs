@@ -11,8 +11,10 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use std::fmt::Display;
 use std::marker::PhantomData;
+use utoipa::ToSchema;
 
 /// How an API shapes its error bodies and challenges.
 pub trait ErrorShape: Send + Sync + 'static {
@@ -42,6 +44,22 @@ impl ErrorShape for Message {
         serde_json::json!({ "message": message })
     }
     const CHALLENGE: &'static str = "Bearer";
+}
+
+/// The [`Detail`] body in OpenAPI documents. Each shape has a schema name
+/// of its own: `scs serve` merges the services' documents, and two schemas
+/// of one name would give one service's errors the other's shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DetailError {
+    /// What went wrong.
+    pub detail: String,
+}
+
+/// The [`Message`] body in OpenAPI documents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageError {
+    /// What is wrong.
+    pub message: String,
 }
 
 /// An error answer: a status, a message the client may read, and whether

@@ -26,5 +26,5 @@ pub mod outbox;
 pub mod service;
 
 pub use clock::Clock;
-pub use error::{Detail, ErrorShape, HttpError, Message};
+pub use error::{Detail, DetailError, ErrorShape, HttpError, Message, MessageError};
 pub use service::{Service, compose};

@@ -93,10 +93,29 @@ pub fn compose(title: &str, services: Vec<Arc<dyn Service>>, db: scs_db::Db) -> 
         .layer(axum::middleware::map_response(common_headers))
 }
 
+/// The content security policy of every answer that sets none itself. The
+/// pages are rendered on the server: inline styles, no scripts, no forms,
+/// images only from this site; nothing may frame them (clickjacking). An
+/// injected `<script>` or `<base>` would not run or take effect even if an
+/// escaping bug let it through.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The policy of views made to be embedded in other sites' pages (the
+/// monitor's fragments): the same, but any site may frame them. They hold
+/// no controls to click, so framing them risks nothing.
+pub const EMBEDDABLE_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *";
+
 /// Headers on every answer: no content sniffing (a JSON error or an
-/// uploaded text is never run as a script).
+/// uploaded text is never run as a script), and [`CONTENT_SECURITY_POLICY`]
+/// with `X-Frame-Options: DENY` for browsers without `frame-ancestors`,
+/// unless the handler chose a policy.
 async fn common_headers(mut response: Response) -> Response {
-    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     response
 }
 

@@ -2,7 +2,7 @@
 //! The standing of subjects as machines read it: `/status` (upstream's
 //! JSON), badges, the Atom feed of verdict changes and the metrics.
 
-use super::{ApiError, ErrorBody, json, stored};
+use super::{ApiError, DetailError, json, stored};
 use crate::app::App;
 use crate::standing::{Facts, StatusDocument, status_document};
 use crate::status::ScopeStatus;
@@ -43,7 +43,7 @@ pub async fn standing(
 #[utoipa::path(get, path = "/status", tag = "evaluation", params(StatusQuery),
     responses(
         (status = 200, description = "`{subject: {scope uuid: status}}`", body = std::collections::BTreeMap<String, std::collections::BTreeMap<String, ScopeStatus>>),
-        (status = 406, description = "The client accepts no JSON", body = ErrorBody),
+        (status = 406, description = "The client accepts no JSON", body = DetailError),
     ))]
 pub(crate) async fn status(
     State(app): State<App>,
@@ -64,7 +64,7 @@ pub(crate) async fn status(
            ("scope" = String, Path, description = "Scope uuid or alias, with `.svg`")),
     responses(
         (status = 200, description = "The badge", content_type = "image/svg+xml", body = String),
-        (status = 404, description = "No such scope", body = ErrorBody),
+        (status = 404, description = "No such scope", body = DetailError),
     ))]
 pub(crate) async fn badge(
     State(app): State<App>,
@@ -105,20 +105,10 @@ pub(crate) struct FeedQuery {
 /// `/feed.atom[?subject=S]`: the latest 100 verdict changes.
 #[utoipa::path(get, path = "/feed.atom", tag = "evaluation", params(FeedQuery),
     responses((status = 200, description = "Atom feed (RFC 4287)", content_type = "application/atom+xml", body = String)))]
-pub(crate) async fn feed(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Query(q): Query<FeedQuery>,
-) -> Result<Response, ApiError> {
+pub(crate) async fn feed(State(app): State<App>, Query(q): Query<FeedQuery>) -> Result<Response, ApiError> {
     let changes = stored("reading verdict changes", app.store.changes(q.subject.as_deref(), 100).await)?;
-    // Atom wants absolute ids and links: the public URL, else the Host the reader used
-    let base = match &app.public_url {
-        Some(_) => app.public_base(),
-        None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-            format!("http://{host}{}", app.base_url)
-        }
-    };
+    // links under the public URL, else root-relative: never from the Host header
+    let base = app.public_base();
     let names: Vec<(String, String)> =
         app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
     let feed = crate::feed::feed(&base, q.subject.as_deref(), &changes, &names);

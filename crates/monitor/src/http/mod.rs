@@ -23,17 +23,13 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 
 /// An error answer in the monitor's shape.
 pub type ApiError = scs_web::HttpError<scs_web::Detail>;
 
-/// Every error's body (upstream's FastAPI shape).
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub detail: String,
-}
+/// Every error's body (upstream's FastAPI shape, `{"detail": …}`).
+pub use scs_web::DetailError;
 
 /// The monitor alone, as `scs serve --service monitor` serves it: its
 /// routes and the shared `/healthz`, `/metrics` and `/openapi.json`.
@@ -180,6 +176,7 @@ pub(crate) fn upload_error(e: UploadError) -> ApiError {
         UploadError::MediaType(_) => ApiError::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
         UploadError::BadReport(_) => ApiError::bad_request(e.to_string()),
         UploadError::Duplicate(_) => ApiError::new(axum::http::StatusCode::CONFLICT, e.to_string()),
+        UploadError::TooManyResults { .. } => ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
         UploadError::Store(_) | UploadError::AccountKeys { .. } => ApiError::internal("storing the report", &e),
     }
 }
@@ -192,6 +189,7 @@ pub(crate) fn upload_error(e: UploadError) -> ApiError {
     paths(reports::upload, reports::list_reports, reports::report, reports::list_results, reports::approve_results,
           evaluation::status, evaluation::badge, evaluation::feed, operations::reload,
           pages::table, pages::table_full, pages::detail, pages::detail_full, pages::scope_page, pages::report_page, pages::report_full_page),
+    components(schemas(crate::pages::View)),
     modifiers(&BasicAuth),
     tags((name = "reports", description = "Signed report upload and retrieval"),
          (name = "results", description = "Result rows and their approval"),

@@ -2,7 +2,7 @@
 //! Administration: reloading accounts and templates. `/healthz`, `/metrics`
 //! and `/openapi.json` are the shared routes of `scs-web`.
 
-use super::{Admin, ApiError, Authenticated, ErrorBody, json};
+use super::{Admin, ApiError, Authenticated, DetailError, json};
 use crate::app::App;
 use axum::extract::State;
 use axum::response::Response;
@@ -20,9 +20,9 @@ pub struct Reloaded {
 #[utoipa::path(post, path = "/admin/reload", tag = "operations", security(("basic" = [])),
     responses(
         (status = 200, description = "Reloaded", body = Reloaded),
-        (status = 400, description = "The accounts file or a template is invalid; nothing changed", body = ErrorBody),
-        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
-        (status = 403, description = "Needs admin", body = ErrorBody),
+        (status = 400, description = "The accounts file or a template is invalid; nothing changed", body = DetailError),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = DetailError),
+        (status = 403, description = "Needs admin", body = DetailError),
     ))]
 pub(crate) async fn reload(State(app): State<App>, _admin: Authenticated<Admin>) -> Result<Response, ApiError> {
     let accounts = app.reload_accounts().await.map_err(|e| ApiError::bad_request(format!("{e:#}")))?;

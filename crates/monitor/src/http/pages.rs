@@ -3,7 +3,7 @@
 //! page): the overview table, a subject's detail against a scope, a scope,
 //! and a report.
 
-use super::{ApiError, Authenticated, ErrorBody, stored};
+use super::{ApiError, Authenticated, DetailError, stored};
 use crate::app::App;
 use crate::pages::{TableRow, View};
 use crate::standing::Facts;
@@ -24,14 +24,22 @@ fn scope<'a>(app: &'a App, key: &str) -> Result<&'a Scope, ApiError> {
 fn render(app: &App, template: &str, title: &str, view: View, context: &Value) -> Result<Response, ApiError> {
     let (content_type, body) =
         app.pages().render(template, title, view, context).map_err(|e| ApiError::internal("rendering the page", e))?;
-    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if view == View::Fragment {
+        // fragments exist to be embedded, in frames too
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(scs_web::service::EMBEDDABLE_CONTENT_SECURITY_POLICY),
+        );
+    }
+    Ok(response)
 }
 
 /// The overview: a row per group and per reporting subject.
 #[utoipa::path(get, path = "/{view}/table", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn table(State(app): State<App>, Path(v): Path<String>) -> Result<Response, ApiError> {
     overview(app, &v, false).await
@@ -41,7 +49,7 @@ pub(crate) async fn table(State(app): State<App>, Path(v): Path<String>) -> Resu
 #[utoipa::path(get, path = "/{view}/table_full", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn table_full(State(app): State<App>, Path(v): Path<String>) -> Result<Response, ApiError> {
     overview(app, &v, true).await
@@ -76,7 +84,7 @@ async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
 #[utoipa::path(get, path = "/{view}/detail/{subject}/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("subject" = String, Path, description = "A subject or `group-NAME`"), ("scope" = String, Path, description = "Scope uuid or alias")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn detail(
     State(app): State<App>,
@@ -89,7 +97,7 @@ pub(crate) async fn detail(
 #[utoipa::path(get, path = "/{view}/detail_full/{subject}/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("subject" = String, Path, description = "A subject or `group-NAME`"), ("scope" = String, Path, description = "Scope uuid or alias")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn detail_full(
     State(app): State<App>,
@@ -121,7 +129,7 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
 #[utoipa::path(get, path = "/{view}/scope/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("scope" = String, Path, description = "Scope uuid or alias")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn scope_page(
     State(app): State<App>,
@@ -137,7 +145,7 @@ pub(crate) async fn scope_page(
 #[utoipa::path(get, path = "/{view}/report/{uuid}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("uuid" = String, Path, description = "Run uuid")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn report_page(
     State(app): State<App>,
@@ -151,7 +159,7 @@ pub(crate) async fn report_page(
     params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("uuid" = String, Path, description = "Run uuid")),
     responses(
         (status = 200, description = "The page", content_type = "text/html", body = String),
-        (status = 404, description = "Unknown view, subject, scope or report", body = ErrorBody),
+        (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn report_full_page(
     State(app): State<App>,

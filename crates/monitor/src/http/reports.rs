@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Signed report upload and retrieval, and result rows with their approval.
 
-use super::{ApiError, Approve, Authenticated, ErrorBody, ReadAny, json, stored, upload_error};
+use super::{ApiError, Approve, Authenticated, DetailError, ReadAny, json, stored, upload_error};
 use crate::app::App;
 use crate::store::{Approval, ResultRow};
 use axum::body::Bytes;
@@ -46,11 +46,11 @@ fn ten() -> i64 {
         content((String = "application/x-signed-yaml"), (String = "application/x-signed-json"))),
     responses(
         (status = 200, description = "Stored durably, all or nothing", body = Accepted),
-        (status = 400, description = "Malformed report", body = ErrorBody),
-        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
-        (status = 409, description = "A report with this run uuid exists", body = ErrorBody),
-        (status = 413, description = "Body larger than the configured limit"),
-        (status = 415, description = "Neither application/x-signed-yaml nor -json", body = ErrorBody),
+        (status = 400, description = "Malformed report", body = DetailError),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = DetailError),
+        (status = 409, description = "A report with this run uuid exists", body = DetailError),
+        (status = 413, description = "Body larger than max_body, or more results than max_results_per_report", body = DetailError),
+        (status = 415, description = "Neither application/x-signed-yaml nor -json", body = DetailError),
     ))]
 pub(crate) async fn upload(
     State(app): State<App>,
@@ -59,9 +59,10 @@ pub(crate) async fn upload(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let stored = crate::upload::accept(&app.store, &account, content_type, &body, app.now(), latest_acceptable(&app))
-        .await
-        .map_err(upload_error)?;
+    let admission =
+        crate::upload::Admission { now: app.now(), latest: latest_acceptable(&app), max_results: app.max_results };
+    let stored =
+        crate::upload::accept(&app.store, &account, content_type, &body, admission).await.map_err(upload_error)?;
     // the reports are durable; a failed re-evaluation is repeated by the periodic one
     let subjects: Vec<String> = stored.iter().map(|(_, s)| s.clone()).collect();
     let cause = format!("report {}", stored.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>().join(", "));
@@ -76,8 +77,8 @@ pub(crate) async fn upload(
     params(("uuid" = String, Path, description = "The report's run uuid")),
     responses(
         (status = 200, description = "The report", body = Object),
-        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
-        (status = 404, description = "No such report readable by this account", body = ErrorBody),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = DetailError),
+        (status = 404, description = "No such report readable by this account", body = DetailError),
     ))]
 pub(crate) async fn report(
     State(app): State<App>,
@@ -111,8 +112,8 @@ pub(crate) struct ReportsQuery {
 #[utoipa::path(get, path = "/reports", tag = "reports", security(("basic" = [])), params(ReportsQuery),
     responses(
         (status = 200, description = "Reports, newest first", body = Vec<Object>),
-        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
-        (status = 403, description = "Another subject's reports need read_any", body = ErrorBody),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = DetailError),
+        (status = 403, description = "Another subject's reports need read_any", body = DetailError),
     ))]
 pub(crate) async fn list_reports(
     State(app): State<App>,
@@ -148,8 +149,8 @@ pub(crate) struct ResultsQuery {
 #[utoipa::path(get, path = "/results", tag = "results", security(("basic" = [])), params(ResultsQuery),
     responses(
         (status = 200, description = "Result rows of the last 7 days, newest first", body = Vec<ResultRow>),
-        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
-        (status = 403, description = "Needs read_any", body = ErrorBody),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = DetailError),
+        (status = 403, description = "Needs read_any", body = DetailError),
     ))]
 pub(crate) async fn list_results(
     State(app): State<App>,
@@ -167,9 +168,9 @@ pub(crate) async fn list_results(
 #[utoipa::path(post, path = "/results", tag = "results", security(("basic" = [])), request_body = Vec<Approval>,
     responses(
         (status = 200, description = "Decisions applied", body = Changed),
-        (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 401, description = "No or wrong HTTP Basic credentials", body = ErrorBody),
-        (status = 403, description = "Needs approve", body = ErrorBody),
+        (status = 400, description = "Malformed body", body = DetailError),
+        (status = 401, description = "No or wrong HTTP Basic credentials", body = DetailError),
+        (status = 403, description = "Needs approve", body = DetailError),
     ))]
 pub(crate) async fn approve_results(
     State(app): State<App>,

@@ -49,6 +49,9 @@ pub struct ServeArgs {
     /// Largest accepted upload body in bytes [default: 16 MiB].
     #[arg(long)]
     pub max_body: Option<usize>,
+    /// Results one upload may hold at most (one upload is one write transaction) [default: 10000].
+    #[arg(long)]
+    pub max_results_per_report: Option<usize>,
     /// Seconds between re-evaluations of every subject (results expire without uploads) [default: 300].
     #[arg(long)]
     pub reevaluate_seconds: Option<u64>,
@@ -91,6 +94,7 @@ struct ServeConfig {
     base_url: Option<String>,
     public_url: Option<String>,
     max_body: Option<usize>,
+    max_results_per_report: Option<usize>,
     reevaluate_seconds: Option<u64>,
     max_clock_skew_seconds: Option<u64>,
     header_timeout_seconds: Option<u64>,
@@ -269,6 +273,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             app.templates_dir = args.templates.or(config.templates);
             app.public_url = args.public_url.or(config.public_url);
             app.max_body = max_body;
+            if let Some(n) = args.max_results_per_report.or(config.max_results_per_report) {
+                app.max_results = n;
+            }
             app.max_clock_skew = std::time::Duration::from_secs(skew);
             app.reevaluate_every = std::time::Duration::from_secs(every);
             app.webhooks = webhooks;
