@@ -5,6 +5,9 @@
 //! always say what is wrong; nothing is written when a request is refused.
 
 use crate::app::{ApiError, App, MessageError};
+
+// `Query` and `Path` answering a malformed parameter `{"message": …}`
+scs_web::shaped_extractors!(scs_web::Message);
 use crate::auth::{self, Actor, AuthError, authenticate};
 use crate::model::{
     self, Component, ComponentIn, ImpactType, ImpactTypeIn, Incident, IncidentIn, Invalid, PhaseList, PhaseListIn,
@@ -12,7 +15,7 @@ use crate::model::{
 };
 use crate::store::AuditEntry;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -247,7 +250,7 @@ pub(crate) async fn update_impact_type(
 
 #[utoipa::path(delete, path = "/impacttypes/{impactTypeId}", operation_id = "deleteImpactType", tag = "impact",
     params(("impactTypeId" = String, Path, description = "A uuid")),
-    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError), (status = 409, body = MessageError)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError), (status = 409, body = MessageError)))]
 pub(crate) async fn delete_impact_type(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_impact_type(&id).await?;
     Ok(NO_CONTENT)
@@ -356,7 +359,7 @@ pub(crate) async fn update_component(
 
 #[utoipa::path(delete, path = "/components/{componentId}", operation_id = "deleteComponent", tag = "component",
     params(("componentId" = String, Path, description = "A uuid")),
-    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn delete_component(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_component(&id).await?;
     Ok(NO_CONTENT)
@@ -415,7 +418,7 @@ pub(crate) async fn update_incident(
 
 #[utoipa::path(delete, path = "/incidents/{incidentId}", operation_id = "deleteIncident", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
-    responses((status = 204), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
+    responses((status = 204), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn delete_incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     app.store.delete_incident(&id).await?;
     Ok(NO_CONTENT)
@@ -481,7 +484,7 @@ pub(crate) async fn delete_update(
 
 #[utoipa::path(get, path = "/auditlog", operation_id = "getAuditLog", tag = "admin",
     params(("limit" = Option<i64>, Query, description = "Newest entries (default 100, at most 10000)")),
-    responses((status = 200, body = Data<Vec<AuditEntry>>), (status = 401, body = MessageError), (status = 403, body = MessageError)))]
+    responses((status = 200, body = Data<Vec<AuditEntry>>), (status = 400, body = MessageError), (status = 401, body = MessageError), (status = 403, body = MessageError)))]
 pub(crate) async fn audit_log(
     State(app): State<App>,
     _admin: Admin,

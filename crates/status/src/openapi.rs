@@ -45,11 +45,25 @@ impl utoipa::Modify for BearerAuth {
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
         for (path, item) in openapi.paths.paths.iter_mut() {
             let writes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
-            let audit = if path == "/auditlog" { Some(&mut item.get) } else { None };
-            for operation in writes.into_iter().chain(audit).flatten() {
+            for operation in writes.into_iter().flatten() {
+                // the write guard answers these for every write, before the handler
+                let responses = &mut operation.responses.responses;
+                for (status, description) in [
+                    ("401", "No, a wrong or a revoked token"),
+                    ("413", "The body is larger than the status page's max_body"),
+                    ("503", "The token could not be checked (the OIDC provider is unreachable)"),
+                ] {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| scs_web::openapi::error_response(description, "MessageError").into());
+                }
+                operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            }
+            if let (true, Some(operation)) = (path == "/auditlog", &mut item.get) {
                 operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
             }
         }
+        scs_web::openapi::document_malformed_parameters(openapi, "MessageError");
     }
 }
 

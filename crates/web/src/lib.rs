@@ -8,6 +8,8 @@
 //! - [`auth`]: credentials parsed from the request as typed extractors;
 //! - [`metrics`]: the Prometheus text writer and the request-metrics layer;
 //! - [`escape`] and [`atom`]: text into HTML, XML and Atom feeds;
+//! - [`extract`]: `Query` and `Path` whose rejections keep the API's shape;
+//! - [`openapi`]: what every service's OpenAPI document says alike;
 //! - [`clock`]: the one injectable clock services decide by;
 //! - [`outbox`]: webhook delivery from a database outbox, one retry policy;
 //! - [`listener`]: the accept loop with header and body deadlines and a
@@ -20,10 +22,19 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod escape;
+pub mod extract;
 pub mod listener;
 pub mod metrics;
+pub mod openapi;
 pub mod outbox;
 pub mod service;
+
+/// What the macros of this crate name; not an interface.
+#[doc(hidden)]
+pub mod __private {
+    pub use axum;
+    pub use serde;
+}
 
 pub use clock::Clock;
 pub use error::{Detail, DetailError, ErrorShape, HttpError, Message, MessageError};

@@ -3,10 +3,11 @@
 //! JSON), badges, the Atom feed of verdict changes and the metrics.
 
 use super::{ApiError, DetailError, json, stored};
+use super::{Path, Query};
 use crate::app::App;
 use crate::standing::{Facts, StatusDocument, status_document};
 use crate::status::ScopeStatus;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use scs_standards::Scope;

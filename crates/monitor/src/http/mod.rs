@@ -28,6 +28,9 @@ use utoipa::OpenApi;
 /// An error answer in the monitor's shape.
 pub type ApiError = scs_web::HttpError<scs_web::Detail>;
 
+// `Query` and `Path` answering a malformed parameter `{"detail": …}`
+scs_web::shaped_extractors!(scs_web::Detail);
+
 /// Every error's body (upstream's FastAPI shape, `{"detail": …}`).
 pub use scs_web::DetailError;
 
@@ -206,6 +209,8 @@ impl utoipa::Modify for BasicAuth {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+        scs_web::openapi::document_malformed_parameters(openapi, "DetailError");
+        scs_web::openapi::document_unauthorized(openapi, "DetailError");
     }
 }
 

@@ -3,11 +3,12 @@
 //! page): the overview table, a subject's detail against a scope, a scope,
 //! and a report.
 
+use super::Path;
 use super::{ApiError, Authenticated, DetailError, stored};
 use crate::app::App;
 use crate::pages::{TableRow, View};
 use crate::standing::Facts;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use scs_standards::Scope;
@@ -38,7 +39,7 @@ fn render(app: &App, template: &str, title: &str, view: View, context: &Value) -
 /// The overview: a row per group and per reporting subject.
 #[utoipa::path(get, path = "/{view}/table", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn table(State(app): State<App>, Path(v): Path<String>) -> Result<Response, ApiError> {
@@ -48,7 +49,7 @@ pub(crate) async fn table(State(app): State<App>, Path(v): Path<String>) -> Resu
 /// The overview including draft versions.
 #[utoipa::path(get, path = "/{view}/table_full", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn table_full(State(app): State<App>, Path(v): Path<String>) -> Result<Response, ApiError> {
@@ -83,7 +84,7 @@ async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
 /// Every testcase of a subject against a scope, missing ones named.
 #[utoipa::path(get, path = "/{view}/detail/{subject}/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("subject" = String, Path, description = "A subject or `group-NAME`"), ("scope" = String, Path, description = "Scope uuid or alias")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn detail(
@@ -96,7 +97,7 @@ pub(crate) async fn detail(
 /// The detail page including draft versions.
 #[utoipa::path(get, path = "/{view}/detail_full/{subject}/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("subject" = String, Path, description = "A subject or `group-NAME`"), ("scope" = String, Path, description = "Scope uuid or alias")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn detail_full(
@@ -128,7 +129,7 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
 /// A scope's versions, module matrix and testcases.
 #[utoipa::path(get, path = "/{view}/scope/{scope}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("scope" = String, Path, description = "Scope uuid or alias")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn scope_page(
@@ -144,7 +145,7 @@ pub(crate) async fn scope_page(
 /// A report for the public: only verdict lines, warnings and errors of its output.
 #[utoipa::path(get, path = "/{view}/report/{uuid}", tag = "pages", params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("uuid" = String, Path, description = "Run uuid")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn report_page(
@@ -158,7 +159,7 @@ pub(crate) async fn report_page(
 #[utoipa::path(get, path = "/{view}/report_full/{uuid}", tag = "pages", security(("basic" = [])),
     params(("view" = View, Path, description = "markdown (text/markdown), fragment (HTML without frame) or page"), ("uuid" = String, Path, description = "Run uuid")),
     responses(
-        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
 pub(crate) async fn report_full_page(

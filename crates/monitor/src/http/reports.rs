@@ -2,10 +2,11 @@
 //! Signed report upload and retrieval, and result rows with their approval.
 
 use super::{ApiError, Approve, Authenticated, DetailError, ReadAny, json, stored, upload_error};
+use super::{Path, Query};
 use crate::app::App;
 use crate::store::{Approval, ResultRow};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
