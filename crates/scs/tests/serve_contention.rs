@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::KillOnDrop;
+
 use reqwest::blocking::Client;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -29,30 +31,11 @@ fn report(uuid: &str, n: usize) -> String {
     text
 }
 
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn an_upload_at_the_results_cap_leaves_status_page_writes_answering_and_a_larger_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("scs.db").display());
-    let key = scs_testkit::ssh::keygen(dir.path(), "alpha");
-    let body = scs_testkit::ssh::public_body(&key);
-    let hash = bcrypt::hash("secret", 4).unwrap();
-    let accounts = dir.path().join("bootstrap.yaml");
-    std::fs::write(
-        &accounts,
-        format!(
-            "accounts:\n- {{subject: alpha, api_keys: ['{hash}'], keys: [{{public_key: {body}, public_key_type: ssh-ed25519, public_key_name: k}}]}}\n"
-        ),
-    )
-    .unwrap();
+    let (accounts, key) = common::alpha_account(dir.path());
     let token = Command::new(env!("CARGO_BIN_EXE_scs"))
         .args(["status", "token", "create", "ops", "--database-url", &database_url])
         .output()

@@ -25,17 +25,7 @@ fn report(n: usize) -> String {
 
 fn kill_during_uploads(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let key = scs_testkit::ssh::keygen(dir.path(), "alpha");
-    let body = scs_testkit::ssh::public_body(&key);
-    let hash = bcrypt::hash("secret", 4).unwrap();
-    let accounts = dir.path().join("bootstrap.yaml");
-    std::fs::write(
-        &accounts,
-        format!(
-            "accounts:\n- {{subject: alpha, api_keys: ['{hash}'], keys: [{{public_key: {body}, public_key_type: ssh-ed25519, public_key_name: k}}]}}\n"
-        ),
-    )
-    .unwrap();
+    let (accounts, key) = common::alpha_account(dir.path());
     let signer = scs_signing::Signer::from_file(&key).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = start_serve(database_url, &accounts, port);

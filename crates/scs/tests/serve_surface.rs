@@ -9,18 +9,11 @@
 
 mod common;
 
+use common::KillOnDrop;
+
 use reqwest::blocking::Client;
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn serve() -> (KillOnDrop, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

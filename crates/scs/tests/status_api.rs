@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::KillOnDrop;
+
 use reqwest::blocking::Client;
 use serde_json::json;
 use std::process::Command;
@@ -21,16 +23,6 @@ fn scs(args: &[&str], database_url: &str) -> String {
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Stops the server also when an assertion fails.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]

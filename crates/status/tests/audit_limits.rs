@@ -6,16 +6,13 @@
 //! retention are deleted by the service's background task.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::serve;
+
 use chrono::TimeZone as _;
 use scs_web::Service as _;
 use std::time::Duration;
-
-async fn serve(app: scs_status::App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, scs_status::router(app)).await.unwrap() });
-    base
-}
 
 async fn audit(client: &reqwest::Client, base: &str, token: &str) -> Vec<serde_json::Value> {
     let r: serde_json::Value = client

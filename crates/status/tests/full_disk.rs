@@ -11,6 +11,10 @@
 //! it the test fails and says so).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::serve;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,13 +64,6 @@ fn fill(path: &Path) {
             break;
         }
     }
-}
-
-async fn serve(app: scs_status::App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, scs_status::router(app)).await.unwrap() });
-    base
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,12 +6,9 @@
 //! as a flake of the status contract test on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-async fn serve(app: scs_status::App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, scs_status::router(app)).await.unwrap() });
-    base
-}
+mod common;
+
+use common::serve;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_body_closes_the_connection_and_the_next_request_succeeds() {

@@ -142,3 +142,32 @@ pub fn start_serve(database_url: &str, accounts: &Path, port: u16) -> std::proce
     }
     child
 }
+
+/// A child process (`scs serve`) killed and reaped when dropped, also when
+/// an assertion fails.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Writes `bootstrap.yaml` in `dir` with the one account `alpha` (API key
+/// `secret`, bcrypt) that signs with a new key; returns the file and the
+/// private key.
+pub fn alpha_account(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let key = scs_testkit::ssh::keygen(dir, "alpha");
+    let body = scs_testkit::ssh::public_body(&key);
+    let hash = bcrypt::hash("secret", 4).unwrap();
+    let accounts = dir.join("bootstrap.yaml");
+    std::fs::write(
+        &accounts,
+        format!(
+            "accounts:\n- {{subject: alpha, api_keys: ['{hash}'], keys: [{{public_key: {body}, public_key_type: ssh-ed25519, public_key_name: k}}]}}\n"
+        ),
+    )
+    .unwrap();
+    (accounts, key)
+}
