@@ -149,3 +149,24 @@ fn connections_over_the_cap_are_answered_503_until_slots_free() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     drop(held);
 }
+
+/// Credentials are checked before the body is read: an upload announcing
+/// 16 MB with no or wrong credentials is answered 401 (and the connection
+/// closed) without the server waiting for, or buffering, a byte of it.
+#[test]
+fn an_upload_without_valid_credentials_is_refused_before_its_body_is_read() {
+    let server = serve(&[]);
+    for credentials in ["", "authorization: Basic YWxwaGE6d3Jvbmc=\r\n"] {
+        let mut stream = connect(server.port);
+        let head = format!(
+            "POST /reports HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-signed-yaml\r\n{credentials}content-length: 16000000\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let started = Instant::now();
+        let answer = read_to_close(&mut stream);
+        let waited = started.elapsed();
+        assert!(answer.starts_with("HTTP/1.1 401"), "{credentials:?}: {answer:?}");
+        assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer:?}");
+        assert!(waited < Duration::from_secs(3), "{credentials:?}: answered after {waited:?}, waiting for the body?");
+    }
+}
