@@ -44,10 +44,11 @@ pub struct App {
     pub webhooks: Vec<scs_web::outbox::Receiver>,
     /// How often every subject is re-evaluated (results expire without uploads).
     pub reevaluate_every: std::time::Duration,
-    /// The password checks that may run at once: argon2 takes 19 MiB per
-    /// check, and unbounded concurrent checks by anonymous clients grew the
-    /// process by gigabytes (`password_checks`, one per CPU by default).
-    pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// The threads that check API keys, as many as may run at once: argon2
+    /// takes 19 MiB per check, and unbounded concurrent checks by anonymous
+    /// clients grew the process by gigabytes (`password_checks`, one per
+    /// CPU by default).
+    pub password_checks: crate::passwords::PasswordChecks,
 }
 
 impl App {
@@ -69,13 +70,13 @@ impl App {
             max_clock_skew: std::time::Duration::from_secs(300),
             webhooks: Vec::new(),
             reevaluate_every: std::time::Duration::from_secs(300),
-            password_checks: Arc::new(tokio::sync::Semaphore::new(default_password_checks())),
+            password_checks: crate::passwords::PasswordChecks::new(default_password_checks()),
         })
     }
 
     /// Lets `n` password checks run at once (at least one).
     pub fn set_password_checks(&mut self, n: usize) {
-        self.password_checks = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self.password_checks = crate::passwords::PasswordChecks::new(n);
     }
 
     /// Reads the templates directory again (or the shipped templates).

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod http;
 pub mod metrics;
 pub mod pages;
+pub mod passwords;
 pub mod standing;
 pub mod status;
 pub mod store;

@@ -58,29 +58,23 @@ impl From<StoreError> for UploadError {
 ///
 /// An unknown subject is checked against a stand-in hash, so the answer
 /// takes as long as for a wrong password and does not tell which subjects
-/// exist. At most as many checks run at once as `checks` has permits
+/// exist. The checks run on `checks`' threads, as many at once as it has
 /// (argon2 takes 19 MiB per check).
 pub async fn authenticate(
     store: &Store,
-    checks: &tokio::sync::Semaphore,
+    checks: &crate::passwords::PasswordChecks,
     user: &str,
     password: &str,
 ) -> Result<StoredAccount, UploadError> {
-    let refused = || UploadError::Unauthorized("unknown subject or wrong API key".into());
     let account = store.account(user).await?;
     let hashes = match &account {
         Some(a) => a.api_keys.clone(),
         None => vec![stand_in_hash().to_owned()],
     };
-    let password = password.to_owned();
-    let Ok(_permit) = checks.acquire().await else { return Err(refused()) };
-    // argon2 is deliberately slow: keep it off the async workers
-    let ok = tokio::task::spawn_blocking(move || hashes.iter().any(|h| crate::accounts::verify_hash(h, &password)))
-        .await
-        .unwrap_or(false);
+    let ok = checks.check(hashes, password.to_owned()).await;
     match account {
         Some(account) if ok => Ok(account),
-        _ => Err(refused()),
+        _ => Err(UploadError::Unauthorized("unknown subject or wrong API key".into())),
     }
 }
 
