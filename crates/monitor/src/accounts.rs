@@ -71,15 +71,48 @@ impl Account {
 
 /// Checks a password against an argon2 (`$argon2id$...`) or bcrypt (`$2b$...`) hash.
 pub fn verify_hash(hash: &str, password: &str) -> bool {
+    verify_hash_with(hash, password, &mut Vec::new())
+}
+
+/// [`verify_hash`], filling argon2's memory into `memory`, which the caller
+/// keeps from one check to the next: a password-check thread then holds one
+/// buffer of the accounts' memory cost (19 MiB by default) instead of
+/// allocating and freeing one per check, which the allocator kept around
+/// in pieces.
+pub fn verify_hash_with(hash: &str, password: &str, memory: &mut Vec<argon2::Block>) -> bool {
     if hash.starts_with("$argon2") {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        PasswordHash::new(hash)
-            .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        verify_argon2(hash, password.as_bytes(), memory).unwrap_or(false)
     } else if hash.starts_with("$2") {
         bcrypt::verify(password, hash).unwrap_or(false)
     } else {
         false
     }
+}
+
+/// An argon2 PHC string checked as `PasswordVerifier` does (the hash's own
+/// algorithm, version and parameters; a constant-time comparison), in
+/// `memory`. `None` for a hash that cannot be read.
+fn verify_argon2(hash: &str, password: &[u8], memory: &mut Vec<argon2::Block>) -> Option<bool> {
+    use argon2::password_hash::{Output, PasswordHash};
+    let parsed = PasswordHash::new(hash).ok()?;
+    let (salt, expected) = (parsed.salt?, parsed.hash?);
+    let params = argon2::Params::try_from(&parsed).ok()?;
+    let algorithm = argon2::Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = match parsed.version {
+        Some(v) => argon2::Version::try_from(v).ok()?,
+        None => argon2::Version::default(),
+    };
+    let mut salt_bytes = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes).ok()?;
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
+    let mut computed = vec![0u8; expected.len()];
+    argon2::Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, &mut computed, &mut memory[..blocks])
+        .ok()?;
+    Some(Output::new(&computed).ok()? == expected)
 }
 
 /// The accounts file could not be used; the message names file and entry.
@@ -161,4 +194,45 @@ pub fn parse_bootstrap(file: &str, text: &str) -> Result<Vec<Account>, AccountsE
         }
     }
     Ok(accounts)
+}
+
+#[cfg(test)]
+mod verify_tests {
+    use super::*;
+    use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
+    /// The check in reused memory answers as the argon2 crate's own verifier
+    /// does, for every algorithm, version, parameter set and output length,
+    /// whatever the buffer held before (a larger cost, then a smaller one).
+    #[test]
+    fn argon2_in_reused_memory_agrees_with_the_crates_verifier() {
+        let mut memory = Vec::new();
+        let salt = SaltString::encode_b64(b"scs-verify-test!").unwrap_or_else(|e| panic!("{e}"));
+        // the default (19 MiB) first, so that the smaller ones below reuse a larger buffer
+        let default = argon2::Argon2::default().hash_password(b"right", &salt).unwrap_or_else(|e| panic!("{e}"));
+        assert!(verify_hash_with(&default.to_string(), "right", &mut memory));
+        assert!(!verify_hash_with(&default.to_string(), "wrong", &mut memory));
+        assert_eq!(memory.len(), 19_456);
+        let mut checked = 0;
+        for algorithm in [argon2::Algorithm::Argon2id, argon2::Algorithm::Argon2i, argon2::Algorithm::Argon2d] {
+            for version in [argon2::Version::V0x13, argon2::Version::V0x10] {
+                for (m, t, p, len) in [(1024, 3, 2, 16), (8, 1, 1, 64), (4096, 1, 4, 32)] {
+                    let params = argon2::Params::new(m, t, p, Some(len)).unwrap_or_else(|e| panic!("{e}"));
+                    let hasher = argon2::Argon2::new(algorithm, version, params);
+                    let hash = hasher.hash_password(b"right", &salt).unwrap_or_else(|e| panic!("{e}")).to_string();
+                    let parsed = PasswordHash::new(&hash).unwrap_or_else(|e| panic!("{e}"));
+                    for password in ["right", "wrong", ""] {
+                        let theirs = argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+                        let ours = verify_hash_with(&hash, password, &mut memory);
+                        assert_eq!(ours, theirs, "{hash} with {password:?}");
+                        assert_eq!(ours, password == "right");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 54);
+        assert!(!verify_hash_with("$argon2id$v=19$m=8,t=1,p=1$not-b64!$AAAA", "right", &mut memory));
+        assert!(!verify_hash_with("$argon2id$garbage", "right", &mut memory));
+    }
 }

@@ -3,8 +3,9 @@
 //! and the allocator keeps freed memory in the arena of the thread that used
 //! it: checks on tokio's blocking pool (up to 512 threads, each with its own
 //! arena) grew the process to 488 MiB under 128 concurrent wrong-password
-//! uploads although only two ran at once. A fixed set of threads bounds both
-//! how many checks run at once and how much memory they keep
+//! uploads although only two ran at once. A fixed set of threads, each
+//! filling one buffer it keeps, bounds both how many checks run at once and
+//! the memory they hold: threads × the accounts' memory cost
 //! (`lab/bench-attack`).
 
 use std::sync::mpsc;
@@ -39,6 +40,8 @@ impl PasswordChecks {
         for n in 0..threads {
             let queue = Arc::clone(&queue);
             let spawned = std::thread::Builder::new().name(format!("scs-password-{n}")).spawn(move || {
+                // argon2's memory, filled anew by every check on this thread
+                let mut memory = Vec::new();
                 loop {
                     // the lock is held only while waiting for the next job
                     let job = match queue.lock() {
@@ -46,7 +49,8 @@ impl PasswordChecks {
                         Err(poisoned) => poisoned.into_inner().recv(),
                     };
                     let Ok(job) = job else { return }; // every sender is gone
-                    let ok = job.hashes.iter().any(|h| crate::accounts::verify_hash(h, &job.password));
+                    let ok =
+                        job.hashes.iter().any(|h| crate::accounts::verify_hash_with(h, &job.password, &mut memory));
                     let _ = job.answer.send(ok);
                 }
             });
