@@ -6,10 +6,11 @@
 use crate::scratch::{Created, Kind, Ledger};
 use scs_openstack::Session;
 
-/// Name prefixes of everything `scs check` creates: `_scs-` (scs-0101's
-/// network and server), `scs-test-` (scs-0117's volumes and backup,
-/// scs-0115's security group) and scs-0116's secret name.
-pub const CHECK_PREFIXES: [&str; 3] = ["_scs-", "scs-test-", "scs-member-role-test-secret"];
+/// Name prefixes of everything `scs check` and `scs health` create: `_scs-`
+/// (scs-0101's network and server), `scs-test-` (scs-0117's volumes and
+/// backup, scs-0115's security group), scs-0116's secret name, and
+/// `scs-health-` (health iterations).
+pub const CHECK_PREFIXES: [&str; 4] = ["_scs-", "scs-test-", "scs-member-role-test-secret", "scs-health-"];
 
 /// What to sweep.
 #[derive(Clone, Debug)]

@@ -123,6 +123,66 @@ impl Ledger {
     }
 }
 
+/// Why a resource did not reach the state waited for.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// Reading its status failed.
+    #[error("{what}: {source}")]
+    Api {
+        /// The resource.
+        what: String,
+        /// The failed read.
+        source: ApiError,
+    },
+    /// It went to an error state.
+    #[error("{what}: status '{status}'")]
+    InError {
+        /// The resource.
+        what: String,
+        /// Its status (`error`, `ERROR`, `error_restoring`, ...).
+        status: String,
+    },
+    /// It did not get there in time.
+    #[error("{what}: still '{last}' after {seconds} s, expected '{target}'")]
+    TimedOut {
+        /// The resource.
+        what: String,
+        /// Its last status.
+        last: String,
+        /// The status waited for.
+        target: String,
+        /// How long it was waited for.
+        seconds: u64,
+    },
+}
+
+/// Polls `status` until it is `target` (case-insensitive), with upstream's
+/// waits ([`UPSTREAM_WAITS`], 110 s in all); a status starting with
+/// `error` ends the wait at once. `what` names the resource in errors.
+pub async fn wait_until<F, Fut>(what: &str, target: &str, status: F) -> Result<(), WaitError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<String, ApiError>>,
+{
+    let mut last = String::new();
+    for wait in std::iter::once(0).chain(UPSTREAM_WAITS) {
+        tokio::time::sleep(Duration::from_millis(if wait == 0 { 500 } else { wait * 1000 })).await;
+        last = status().await.map_err(|source| WaitError::Api { what: what.to_owned(), source })?;
+        if last.eq_ignore_ascii_case(target) {
+            return Ok(());
+        }
+        if last.to_ascii_lowercase().starts_with("error") {
+            return Err(WaitError::InError { what: what.to_owned(), status: last });
+        }
+    }
+    Err(WaitError::TimedOut {
+        what: what.to_owned(),
+        last,
+        target: target.to_owned(),
+        seconds: UPSTREAM_WAITS.iter().sum(),
+    })
+}
+
 /// Why a resource could not be deleted.
 #[derive(Debug, thiserror::Error)]
 pub enum DeleteError {

@@ -35,7 +35,12 @@ fn check(cloud: &CloudConfig) -> CheckRun {
         cloud,
         subject: "lab".into(),
         meta: RunMeta::default(),
-        session: SessionOptions { timeout: Duration::from_secs(5), attempts: 2, backoff: Duration::from_millis(50) },
+        session: SessionOptions {
+            timeout: Duration::from_secs(5),
+            attempts: 2,
+            backoff: Duration::from_millis(50),
+            ..SessionOptions::default()
+        },
         options: Default::default(),
         interrupt: None,
     }))

@@ -19,5 +19,6 @@ pub mod s3;
 pub mod session;
 
 pub use config::CloudConfig;
+pub use reqwest::Method;
 pub use resources::{DefaultSecurityGroupRule, Flavor, Image, SecurityGroup, VolumeType};
-pub use session::{ApiError, CatalogEntry, Session, SessionOptions};
+pub use session::{ApiError, Call, CallObserver, CallOutcome, CatalogEntry, Session, SessionOptions};

@@ -114,6 +114,38 @@ pub struct Endpoint {
     pub url: String,
 }
 
+/// How one HTTP request of a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// An HTTP answer with this status.
+    Status(u16),
+    /// No answer within the timeout.
+    Timeout,
+    /// No connection (refused, reset, DNS, TLS).
+    Connect,
+}
+
+/// One HTTP request a session sent: what a health monitor times. Retries
+/// are separate calls; the token request of [`Session::connect`] is one too.
+#[derive(Clone, Debug)]
+pub struct Call<'a> {
+    /// The method.
+    pub method: &'a Method,
+    /// The URL, as sent.
+    pub url: &'a str,
+    /// How it ended.
+    pub outcome: CallOutcome,
+    /// From sending to the answer's headers.
+    pub duration: Duration,
+}
+
+/// Told of every request a session sends, as it is answered; the session
+/// does not wait for more than the call.
+pub trait CallObserver: Send + Sync + std::fmt::Debug {
+    /// One request was answered (or failed).
+    fn observe(&self, call: &Call<'_>);
+}
+
 /// Tunables of a session.
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
@@ -123,11 +155,13 @@ pub struct SessionOptions {
     pub attempts: u32,
     /// First backoff between attempts (doubles each time).
     pub backoff: Duration,
+    /// Told of every request (`scs health` times each call).
+    pub observer: Option<std::sync::Arc<dyn CallObserver>>,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(32), attempts: 3, backoff: Duration::from_millis(250) }
+        Self { timeout: Duration::from_secs(32), attempts: 3, backoff: Duration::from_millis(250), observer: None }
     }
 }
 
@@ -317,6 +351,14 @@ impl Session {
         }
         let started = std::time::Instant::now();
         let sent = request.send().await;
+        if let Some(observer) = &self.options.observer {
+            let outcome = match &sent {
+                Ok(r) => CallOutcome::Status(r.status().as_u16()),
+                Err(e) if e.is_timeout() => CallOutcome::Timeout,
+                Err(_) => CallOutcome::Connect,
+            };
+            observer.observe(&Call { method: &method, url, outcome, duration: started.elapsed() });
+        }
         tracing::debug!(
             target: "scs_openstack::http",
             "{method} {url} -> {} in {} ms",

@@ -62,6 +62,9 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Serve the compliance monitor and the status page (SQLite by default, or PostgreSQL).
     Serve(Box<commands::serve::ServeArgs>),
+    /// Health monitoring of a cloud: one timed scenario iteration (`once`).
+    #[command(subcommand)]
+    Health(commands::health::HealthCommand),
     /// Manage the status page: API tokens for writers, the audit log.
     #[command(subcommand)]
     Status(commands::status::StatusCommand),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Report(c) => commands::report::run(c),
         Command::Run(args) => commands::run::run(args),
         Command::Serve(args) => commands::serve::run(*args),
+        Command::Health(command) => commands::health::run(command),
         Command::Status(c) => commands::status::run(c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());

@@ -5,6 +5,7 @@ pub mod check;
 pub mod cleanup;
 pub mod data;
 pub mod flavor;
+pub mod health;
 pub mod report;
 pub mod run;
 pub mod scope;

@@ -12,9 +12,8 @@ pub use scs_0101::{ConsoleVerdict, decide as decide_entropy, parse_console};
 
 use crate::Outcome;
 use crate::iaas::Options;
-use crate::scratch::{Kind, Ledger, UPSTREAM_WAITS};
+use crate::scratch::{Kind, Ledger};
 use scs_openstack::{ApiError, Session};
-use std::time::Duration;
 
 /// The testcases decided by creating resources, as the IaaS table lists them.
 pub fn testcases() -> Vec<&'static str> {
@@ -76,25 +75,14 @@ pub async fn run(ids: &[String], session: &Session, ledger: &Ledger, options: &O
     futures::future::join_all(jobs).await.into_iter().flatten().collect()
 }
 
-/// Polls `status` until it is `target`, with upstream's waits (110 s in all).
-/// `what` names the object in errors.
+/// Polls `status` until it is `target`, with upstream's waits (110 s in all);
+/// the error as the testcases' evidence says it.
 pub(crate) async fn wait_for<F, Fut>(what: &str, target: &str, status: F) -> Result<(), String>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<String, ApiError>>,
 {
-    let mut last = String::new();
-    for wait in std::iter::once(0).chain(UPSTREAM_WAITS) {
-        tokio::time::sleep(Duration::from_millis(if wait == 0 { 500 } else { wait * 1000 })).await;
-        last = status().await.map_err(|e| format!("{what}: {e}"))?;
-        if last.eq_ignore_ascii_case(target) {
-            return Ok(());
-        }
-        if last.to_ascii_lowercase().starts_with("error") {
-            return Err(format!("{what}: status '{last}'"));
-        }
-    }
-    Err(format!("{what}: still '{last}' after {} s, expected '{target}'", UPSTREAM_WAITS.iter().sum::<u64>()))
+    crate::scratch::wait_until(what, target, status).await.map_err(|e| e.to_string())
 }
 
 /// Deletes what one testcase recorded; returns a line per failure.

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `scs health`: is this cloud working, now? An iteration builds what a
+//! tenant builds (network, subnet, router, security group, boot volume,
+//! server), waits for each to be usable, and tears it all down, timing every
+//! API call and every wait, as SCS's openstack-health-monitor does; failures
+//! are classified so that a status page can say which service is broken.
+//!
+//! - [`calls`]: every HTTP request of the session, timed and named by
+//!   service and operation (the session's observer);
+//! - [`scenario`]: one iteration, its steps and their outcomes, with
+//!   guaranteed cleanup through the checks' resource ledger.
+//!
+//! Resources are named `scs-health-<iteration>-…`, a prefix `scs cleanup`
+//! sweeps by default, so what an interrupted iteration leaves is found.
+
+pub mod calls;
+pub mod scenario;
+
+pub use calls::{ApiCall, CallLog};
+pub use scenario::{Iteration, ScenarioConfig, Step, StepOutcome};

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: Apache-2.0
+//! One health iteration, as openstack-health-monitor runs it: token and
+//! catalog; a network, subnet and router (with its interface), a security
+//! group and a bootable volume, built at once; a server booted from the
+//! volume; then everything torn down in dependency order. Each step is
+//! timed, waits for a state are steps of their own, and a failed step says
+//! why in a class a status page can act on (HTTP error, quota, timeout, no
+//! connection, resource in ERROR, wait timed out).
+//!
+//! Every resource is recorded in the checks' [`Ledger`] the moment it
+//! exists and deleted at the end, also when a step failed or the iteration
+//! was interrupted; what cannot be deleted is reported as a leftover.
+//! Guest checks (SSH, ping) need a floating IP and a hypervisor that runs
+//! guests; they are reported as not run, with the reason, until built.
+
+use crate::calls::{ApiCall, CallLog};
+use scs_checks::cleanup::{Sweep, sweep};
+use scs_checks::scratch::{Kind, Ledger, WaitError, wait_until};
+use scs_openstack::compute::BootFromVolume;
+use scs_openstack::{ApiError, CloudConfig, Flavor, Image, Session, SessionOptions};
+use serde::Serialize;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The prefix every health resource name starts with (`scs cleanup`
+/// sweeps it by default).
+pub const PREFIX: &str = "scs-health-";
+
+/// What an iteration does.
+#[derive(Clone, Debug)]
+pub struct ScenarioConfig {
+    /// This iteration's name prefix (starts with [`PREFIX`]).
+    pub prefix: String,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+impl ScenarioConfig {
+    /// An iteration named by the current time (`scs-health-<unix seconds>-`).
+    pub fn now() -> Self {
+        Self { prefix: format!("{PREFIX}{}-", chrono::Utc::now().timestamp()), timeout: Duration::from_secs(32) }
+    }
+}
+
+/// Why a step failed, in classes a status page and a dashboard act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureClass {
+    /// The API answered an error status.
+    Http,
+    /// The project's quota does not allow it.
+    Quota,
+    /// No answer within the timeout.
+    Timeout,
+    /// No connection to the endpoint.
+    Connect,
+    /// Authentication failed.
+    Auth,
+    /// The service is not in the catalog.
+    NoEndpoint,
+    /// The resource went to an error state.
+    ResourceError,
+    /// The resource did not reach the state in time.
+    WaitTimeout,
+    /// Anything else (an answer that could not be read, nothing to use).
+    Other,
+}
+
+/// How a step ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// It did what it should.
+    Ok,
+    /// It failed.
+    Failed {
+        /// The class.
+        class: FailureClass,
+        /// What happened, naming the resource and the call.
+        message: String,
+    },
+    /// It was not run; never counted as passed.
+    NotRun {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One step of an iteration.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// What it does (`create network`, `wait server ACTIVE`).
+    pub name: String,
+    /// The service it exercises (the status-page component it maps to).
+    pub service: &'static str,
+    /// Whether it waits for a state rather than making a call.
+    pub wait: bool,
+    /// Seconds from the iteration's start to the step's start.
+    pub at: f64,
+    /// Its duration.
+    pub seconds: f64,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: StepOutcome,
+}
+
+/// One iteration.
+#[derive(Clone, Debug, Serialize)]
+pub struct Iteration {
+    /// The cloud (`clouds.yaml` name).
+    pub cloud: String,
+    /// Its resources' name prefix.
+    pub prefix: String,
+    /// When it started.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Its wall time.
+    pub seconds: f64,
+    /// Its steps, in the order they started.
+    pub steps: Vec<Step>,
+    /// Every API call, in the order answered.
+    pub calls: Vec<ApiCall>,
+    /// Resources that could not be deleted.
+    pub leftovers: Vec<String>,
+    /// Whether SIGINT/SIGTERM cut it short (it was cleaned up all the same).
+    pub interrupted: bool,
+}
+
+impl Iteration {
+    /// No step failed, nothing was left behind, and it ran to its end.
+    pub fn success(&self) -> bool {
+        !self.interrupted
+            && self.leftovers.is_empty()
+            && self.steps.iter().all(|s| !matches!(s.outcome, StepOutcome::Failed { .. }))
+    }
+
+    /// The steps that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| matches!(s.outcome, StepOutcome::Failed { .. }))
+    }
+}
+
+/// A failed step's class and message.
+#[derive(Clone, Debug)]
+struct Failure {
+    class: FailureClass,
+    message: String,
+}
+
+impl Failure {
+    fn other(message: impl Into<String>) -> Self {
+        Self { class: FailureClass::Other, message: message.into() }
+    }
+
+    fn api(what: &str, e: &ApiError) -> Self {
+        let class = match e {
+            ApiError::Status { status, body, .. } => {
+                let quota = body.to_ascii_lowercase().contains("quota");
+                if status.as_u16() == 413 || (quota && matches!(status.as_u16(), 403 | 409)) {
+                    FailureClass::Quota
+                } else {
+                    FailureClass::Http
+                }
+            }
+            ApiError::Timeout { .. } => FailureClass::Timeout,
+            ApiError::Connect { .. } | ApiError::Tls(_) => FailureClass::Connect,
+            ApiError::Auth { .. } => FailureClass::Auth,
+            ApiError::NoEndpoint { .. } => FailureClass::NoEndpoint,
+            ApiError::Decode { .. } => FailureClass::Other,
+        };
+        Self { class, message: format!("{what}: {e}") }
+    }
+
+    fn wait(e: &WaitError) -> Self {
+        match e {
+            WaitError::Api { what, source } => Self::api(&format!("waiting for {what}"), source),
+            WaitError::InError { .. } => Self { class: FailureClass::ResourceError, message: e.to_string() },
+            WaitError::TimedOut { .. } => Self { class: FailureClass::WaitTimeout, message: e.to_string() },
+        }
+    }
+}
+
+/// The steps of a running iteration, timed against its start.
+struct Recorder {
+    started: Instant,
+    steps: Mutex<Vec<Step>>,
+}
+
+impl Recorder {
+    fn push(&self, step: Step) {
+        self.steps.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(step);
+    }
+
+    /// Runs `work` as the step `name` and records its time and outcome.
+    async fn step<T>(
+        &self,
+        name: String,
+        service: &'static str,
+        wait: bool,
+        work: impl Future<Output = Result<T, Failure>>,
+    ) -> Option<T> {
+        let at = self.started.elapsed().as_secs_f64();
+        let began = Instant::now();
+        let result = work.await;
+        let seconds = began.elapsed().as_secs_f64();
+        let (outcome, value) = match result {
+            Ok(v) => (StepOutcome::Ok, Some(v)),
+            Err(f) => (StepOutcome::Failed { class: f.class, message: f.message }, None),
+        };
+        self.push(Step { name, service, wait, at, seconds, outcome });
+        value
+    }
+
+    fn not_run(&self, name: &str, service: &'static str, reason: &str) {
+        let at = self.started.elapsed().as_secs_f64();
+        let outcome = StepOutcome::NotRun { reason: reason.to_owned() };
+        self.push(Step { name: name.to_owned(), service, wait: false, at, seconds: 0.0, outcome });
+    }
+
+    fn into_steps(self) -> Vec<Step> {
+        let mut steps = self.steps.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        steps.sort_by(|a, b| a.at.total_cmp(&b.at));
+        steps
+    }
+}
+
+/// Runs one iteration against `cloud` until it is done or `interrupt`
+/// completes; cleans up in both cases.
+pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: impl Future<Output = ()>) -> Iteration {
+    let started_at = chrono::Utc::now();
+    let recorder = Recorder { started: Instant::now(), steps: Mutex::new(Vec::new()) };
+    let log = Arc::new(CallLog::default());
+    let options = SessionOptions { timeout: config.timeout, observer: Some(log.clone()), ..SessionOptions::default() };
+    let ledger = Ledger::default();
+    let session = recorder
+        .step("token and catalog".to_owned(), "identity", false, async {
+            Session::connect(cloud, options).await.map_err(|e| Failure::api("authenticating", &e))
+        })
+        .await;
+    let mut interrupted = false;
+    let mut leftovers = Vec::new();
+    if let Some(session) = session {
+        log.learn_catalog(&session.catalog);
+        tokio::select! {
+            () = build(&session, &ledger, &recorder, &config.prefix) => {}
+            () = interrupt => interrupted = true,
+        }
+        let teardown = recorder
+            .step("teardown".to_owned(), "all", false, async {
+                let mut problems = ledger.clean(&session, |_| true).await;
+                if interrupted || !problems.is_empty() {
+                    // a creation in flight when the iteration stopped has no id in the
+                    // ledger (a router interface, say, that keeps its router and subnet
+                    // in use): find everything by the iteration's prefix
+                    let what = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
+                    problems = sweep(&session, &what, false).await.failed;
+                }
+                if problems.is_empty() { Ok(()) } else { Err(Failure::other(problems.join("; "))) }
+            })
+            .await;
+        if teardown.is_none() {
+            let what = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
+            leftovers = sweep(&session, &what, true).await.found.iter().map(ToString::to_string).collect();
+        }
+    }
+    Iteration {
+        cloud: cloud.name.clone(),
+        prefix: config.prefix.clone(),
+        started_at,
+        seconds: recorder.started.elapsed().as_secs_f64(),
+        steps: recorder.into_steps(),
+        calls: log.calls(),
+        leftovers,
+        interrupted,
+    }
+}
+
+/// Everything up to a running server; stops at the first failure of a chain.
+async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str) {
+    let choice = rec
+        .step("list images and flavors".to_owned(), "compute", false, async {
+            let (images, flavors) = futures::try_join!(session.list_public_images(), session.list_flavors())
+                .map_err(|e| Failure::api("listing images and flavors", &e))?;
+            choose(&images, &flavors)
+        })
+        .await;
+    let network_chain = async {
+        let net_name = format!("{prefix}net");
+        let network = rec
+            .step("create network".to_owned(), "network", false, async {
+                let n = session.create_network(&net_name).await.map_err(|e| Failure::api("create network", &e))?;
+                ledger.record(Kind::Network, &n.id, &net_name);
+                Ok(n.id)
+            })
+            .await?;
+        let subnet_name = format!("{prefix}subnet");
+        let subnet = rec
+            .step("create subnet".to_owned(), "network", false, async {
+                let s = session
+                    .create_subnet(
+                        &subnet_name,
+                        &network,
+                        "10.250.0.0/24",
+                        "10.250.0.1",
+                        ("10.250.0.10", "10.250.0.250"),
+                        "9.9.9.9",
+                    )
+                    .await
+                    .map_err(|e| Failure::api("create subnet", &e))?;
+                ledger.record(Kind::Subnet, &s.id, &subnet_name);
+                Ok(s.id)
+            })
+            .await?;
+        let router_name = format!("{prefix}router");
+        let router = rec
+            .step("create router".to_owned(), "network", false, async {
+                let r =
+                    session.create_router(&router_name, None).await.map_err(|e| Failure::api("create router", &e))?;
+                ledger.record(Kind::Router, &r.id, &router_name);
+                Ok(r.id)
+            })
+            .await?;
+        rec.step("attach router interface".to_owned(), "network", false, async {
+            session
+                .add_router_interface(&router, &subnet)
+                .await
+                .map_err(|e| Failure::api("add router interface", &e))?;
+            ledger.record(
+                Kind::RouterInterface { router: router.clone() },
+                &subnet,
+                &format!("{router_name}:{subnet_name}"),
+            );
+            Ok(())
+        })
+        .await?;
+        Some(network)
+    };
+    let security_group = async {
+        let name = format!("{prefix}sg");
+        rec.step("create security group".to_owned(), "network", false, async {
+            let g = session
+                .create_security_group(&name, "scs health iteration")
+                .await
+                .map_err(|e| Failure::api("create security group", &e))?;
+            ledger.record(Kind::SecurityGroup, &g.id, &name);
+            Ok(())
+        })
+        .await
+    };
+    let volume_chain = async {
+        match &choice {
+            Some((image, _)) => boot_volume(session, ledger, rec, prefix, image).await,
+            None => None,
+        }
+    };
+    // the three chains do not depend on each other: built at once
+    let (network, _, volume) = tokio::join!(network_chain, security_group, volume_chain);
+    let (Some((_, flavor)), Some(network), Some(volume)) = (&choice, &network, &volume) else {
+        rec.not_run("boot server", "compute", "its image, flavor, network or boot volume could not be had");
+        return;
+    };
+    let server_name = format!("{prefix}server");
+    let server = rec
+        .step("boot server".to_owned(), "compute", false, async {
+            let spec = BootFromVolume {
+                name: &server_name,
+                flavor_id: &flavor.id,
+                volume_id: volume,
+                network_id: network,
+                user_data: "",
+            };
+            let s = session.boot_from_volume(&spec).await.map_err(|e| Failure::api("boot server", &e))?;
+            ledger.record(Kind::Server, &s.id, &server_name);
+            Ok(s.id)
+        })
+        .await;
+    let Some(server) = server else { return };
+    let active = rec
+        .step("wait server ACTIVE".to_owned(), "compute", true, async {
+            wait_until(&format!("server {server_name}"), "ACTIVE", || async {
+                session.get_server(&server).await.map(|s| s.status)
+            })
+            .await
+            .map_err(|e| Failure::wait(&e))
+        })
+        .await;
+    if active.is_some() {
+        rec.not_run(
+            "guest checks (SSH, ping)",
+            "compute",
+            "not built yet: they need a floating IP on an external network and a hypervisor that runs guests",
+        );
+    }
+}
+
+/// The boot volume from `image`, waited for until available.
+async fn boot_volume(
+    session: &Session,
+    ledger: &Ledger,
+    rec: &Recorder,
+    prefix: &str,
+    image: &Image,
+) -> Option<String> {
+    let name = format!("{prefix}boot");
+    let size = u32::try_from(image.min_disk.unwrap_or(1).max(1)).unwrap_or(1);
+    let volume = rec
+        .step("create boot volume".to_owned(), "block-storage", false, async {
+            let v = session
+                .create_volume_from_image(&name, size, &image.id)
+                .await
+                .map_err(|e| Failure::api("create boot volume", &e))?;
+            ledger.record(Kind::Volume, &v.id, &name);
+            Ok(v.id)
+        })
+        .await?;
+    rec.step("wait volume available".to_owned(), "block-storage", true, async {
+        wait_until(&format!("volume {name}"), "available", || async {
+            session.get_volume(&volume).await.map(|v| v.status)
+        })
+        .await
+        .map_err(|e| Failure::wait(&e))
+    })
+    .await?;
+    Some(volume)
+}
+
+/// The image to boot (active, public, the smallest disk it needs) and the
+/// cheapest flavor with the memory it needs.
+fn choose(images: &[Image], flavors: &[Flavor]) -> Result<(Image, Flavor), Failure> {
+    let image = images
+        .iter()
+        .filter(|i| i.status == "active" && !i.os_hidden)
+        .min_by_key(|i| (i.min_disk.unwrap_or(0), i.min_ram.unwrap_or(0), i.size.unwrap_or(u64::MAX)))
+        .ok_or_else(|| Failure::other("no active public image to boot"))?;
+    let min_ram = image.min_ram.unwrap_or(0);
+    let flavor = flavors
+        .iter()
+        .filter(|f| f.ram >= min_ram)
+        .min_by_key(|f| (f.ram, f.vcpus, f.disk))
+        .ok_or_else(|| Failure::other(format!("no flavor has the {min_ram} MiB image {} needs", image.label())))?;
+    Ok((image.clone(), flavor.clone()))
+}

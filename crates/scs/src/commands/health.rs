@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `scs health`: continuous health monitoring of a cloud. `scs health once`
+//! runs one iteration (every step and API call timed, everything it made
+//! removed again) and prints its steps; exit 0 when every step passed,
+//! 1 when one failed, 130 when interrupted.
+
+use crate::output::{Format, print_structured};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use scs_health::scenario::{ScenarioConfig, StepOutcome, iterate};
+use scs_openstack::CloudConfig;
+use std::process::ExitCode;
+
+/// `scs health` commands.
+#[derive(Debug, Subcommand)]
+pub enum HealthCommand {
+    /// One iteration against a cloud: build a network, router, security group, volume and server,
+    /// wait for each, remove everything; every step and API call timed.
+    Once(OnceArgs),
+}
+
+/// `scs health once` arguments.
+#[derive(Debug, Args)]
+pub struct OnceArgs {
+    /// The cloud (clouds.yaml entry).
+    #[arg(long, env = "OS_CLOUD")]
+    pub os_cloud: Option<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 32)]
+    pub timeout: u64,
+    /// Output format (json and yaml carry every API call too).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Runs a `scs health` command.
+pub fn run(command: HealthCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        HealthCommand::Once(args) => once(args),
+    }
+}
+
+fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
+    let cloud = CloudConfig::load(args.os_cloud.as_deref()).context("selecting the cloud")?;
+    let config =
+        ScenarioConfig { timeout: std::time::Duration::from_secs(args.timeout.max(1)), ..ScenarioConfig::now() };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let iteration = runtime.block_on(iterate(&cloud, &config, crate::signals::shutdown_quietly()));
+    for leftover in &iteration.leftovers {
+        eprintln!("scs: left behind: {leftover} (scs cleanup --prefix {} removes it)", iteration.prefix);
+    }
+    if !print_structured(args.format, &iteration)? {
+        outln!("{:<34} {:<14} {:>8} {:>8}  result", "step", "service", "at (s)", "took (s)")?;
+        for step in &iteration.steps {
+            let result = match &step.outcome {
+                StepOutcome::Ok => "ok".to_owned(),
+                StepOutcome::Failed { class, message } => format!("FAILED ({class:?}): {message}"),
+                StepOutcome::NotRun { reason } => format!("not run: {reason}"),
+            };
+            outln!("{:<34} {:<14} {:>8.2} {:>8.2}  {result}", step.name, step.service, step.at, step.seconds)?;
+        }
+        let failed = iteration.calls.iter().filter(|c| c.failed()).count();
+        let api: f64 = iteration.calls.iter().map(|c| c.seconds).sum();
+        outln!(
+            "{}: {} in {:.1} s; {} API calls ({} failed, {:.1} s in all){}",
+            iteration.cloud,
+            if iteration.success() { "healthy" } else { "UNHEALTHY" },
+            iteration.seconds,
+            iteration.calls.len(),
+            failed,
+            api,
+            if iteration.interrupted { "; interrupted, cleaned up" } else { "" }
+        )?;
+    }
+    Ok(if iteration.interrupted {
+        ExitCode::from(130)
+    } else if iteration.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
