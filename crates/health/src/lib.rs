@@ -8,12 +8,18 @@
 //! - [`calls`]: every HTTP request of the session, timed and named by
 //!   service and operation (the session's observer);
 //! - [`scenario`]: one iteration, its steps and their outcomes, with
-//!   guaranteed cleanup through the checks' resource ledger.
+//!   guaranteed cleanup through the checks' resource ledger;
+//! - [`metrics`]: what the iterations measured, as Prometheus metrics;
+//! - [`config`]: the daemon's settings file, validated at start;
+//! - [`daemon`]: iterations every interval per cloud until stopped.
 //!
 //! Resources are named `scs-health-<iteration>-…`, a prefix `scs cleanup`
 //! sweeps by default, so what an interrupted iteration leaves is found.
 
 pub mod calls;
+pub mod config;
+pub mod daemon;
+pub mod metrics;
 pub mod scenario;
 
 pub use calls::{ApiCall, CallLog};

@@ -67,6 +67,23 @@ pub enum FailureClass {
     Other,
 }
 
+impl FailureClass {
+    /// The class as a metrics label (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Quota => "quota",
+            Self::Timeout => "timeout",
+            Self::Connect => "connect",
+            Self::Auth => "auth",
+            Self::NoEndpoint => "no_endpoint",
+            Self::ResourceError => "resource_error",
+            Self::WaitTimeout => "wait_timeout",
+            Self::Other => "other",
+        }
+    }
+}
+
 /// How a step ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

@@ -93,14 +93,70 @@ impl Exposition {
 /// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// Upper bounds (seconds) of the latency histogram's buckets.
+/// Upper bounds (seconds) of the request latency histogram's buckets.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
-#[derive(Default, Clone)]
-struct Series {
-    count: u64,
+/// One histogram series: observations counted into buckets with upper
+/// bounds `bounds` (ascending), their sum and count.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    bounds: &'static [f64],
+    buckets: Vec<u64>,
     sum: f64,
-    buckets: [u64; BUCKETS.len()],
+    count: u64,
+}
+
+impl Histogram {
+    /// An empty series with buckets up to each of `bounds` (and `+Inf`).
+    pub fn new(bounds: &'static [f64]) -> Self {
+        Self { bounds, buckets: vec![0; bounds.len()], sum: 0.0, count: 0 }
+    }
+
+    /// Counts one observation.
+    pub fn observe(&mut self, value: f64) {
+        self.count += 1;
+        self.sum += value;
+        for (bucket, bound) in self.buckets.iter_mut().zip(self.bounds) {
+            if value <= *bound {
+                *bucket += 1;
+            }
+        }
+    }
+
+    /// Adds another series with the same bounds.
+    pub fn merge(&mut self, other: &Histogram) {
+        self.count += other.count;
+        self.sum += other.sum;
+        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
+            *a += b;
+        }
+    }
+
+    /// Writes the series `name` (`_bucket`, `_sum`, `_count`) with `labels`.
+    pub fn write(&self, out: &mut Exposition, name: &str, labels: &[(&str, &str)]) {
+        let bucket = format!("{name}_bucket");
+        for (bound, n) in self.bounds.iter().zip(&self.buckets) {
+            let le = bound.to_string();
+            let mut with_le = labels.to_vec();
+            with_le.push(("le", &le));
+            out.sample(&bucket, &with_le, n);
+        }
+        let mut with_le = labels.to_vec();
+        with_le.push(("le", "+Inf"));
+        out.sample(&bucket, &with_le, self.count);
+        out.sample(&format!("{name}_sum"), labels, format!("{:.6}", self.sum));
+        out.sample(&format!("{name}_count"), labels, self.count);
+    }
+}
+
+/// A request series: its latencies.
+#[derive(Clone)]
+struct Series(Histogram);
+
+impl Default for Series {
+    fn default() -> Self {
+        Self(Histogram::new(&BUCKETS))
+    }
 }
 
 /// Requests answered, keyed by (method, route template, status).
@@ -126,14 +182,7 @@ fn method_label(method: &Method) -> &'static str {
 impl RequestMetrics {
     fn record(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         let Ok(mut map) = self.series.lock() else { return };
-        let s = map.entry((method, route.to_owned(), status)).or_default();
-        s.count += 1;
-        s.sum += seconds;
-        for (bucket, bound) in s.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
+        map.entry((method, route.to_owned(), status)).or_default().0.observe(seconds);
     }
 
     /// Writes `scs_http_requests_total` and `scs_http_request_seconds`.
@@ -144,28 +193,16 @@ impl RequestMetrics {
             out.sample(
                 "scs_http_requests_total",
                 &[("method", method), ("route", route), ("status", &status.to_string())],
-                s.count,
+                s.0.count,
             );
         }
         let mut per_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
         for ((method, route, _), s) in &series {
-            let t = per_route.entry((method, route)).or_default();
-            t.count += s.count;
-            t.sum += s.sum;
-            for (a, b) in t.buckets.iter_mut().zip(s.buckets) {
-                *a += b;
-            }
+            per_route.entry((method, route)).or_default().0.merge(&s.0);
         }
         out.family("scs_http_request_seconds", Kind::Histogram, "Time to answer, by method and route.");
         for ((method, route), s) in per_route {
-            for (bound, n) in BUCKETS.iter().zip(s.buckets) {
-                let le = bound.to_string();
-                out.sample("scs_http_request_seconds_bucket", &[("method", method), ("route", route), ("le", &le)], n);
-            }
-            let labels = [("method", method), ("route", route)];
-            out.sample("scs_http_request_seconds_bucket", &[labels[0], labels[1], ("le", "+Inf")], s.count);
-            out.sample("scs_http_request_seconds_sum", &labels, format!("{:.6}", s.sum));
-            out.sample("scs_http_request_seconds_count", &labels, s.count);
+            s.0.write(out, "scs_http_request_seconds", &[("method", method), ("route", route)]);
         }
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use scs_health::scenario::{ScenarioConfig, StepOutcome, iterate};
 use scs_openstack::CloudConfig;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 /// `scs health` commands.
@@ -17,6 +18,17 @@ pub enum HealthCommand {
     /// One iteration against a cloud: build a network, router, security group, volume and server,
     /// wait for each, remove everything; every step and API call timed.
     Once(OnceArgs),
+    /// Iterations against every cloud of a settings file, every interval, until SIGINT/SIGTERM;
+    /// Prometheus metrics on /metrics.
+    Run(RunArgs),
+}
+
+/// `scs health run` arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Settings file (TOML: listen, interval_seconds, timeout_seconds, [[cloud]] name).
+    #[arg(long, env = "SCS_HEALTH_CONFIG")]
+    pub config: std::path::PathBuf,
 }
 
 /// `scs health once` arguments.
@@ -37,7 +49,64 @@ pub struct OnceArgs {
 pub fn run(command: HealthCommand) -> anyhow::Result<ExitCode> {
     match command {
         HealthCommand::Once(args) => once(args),
+        HealthCommand::Run(args) => daemon(args),
     }
+}
+
+/// `scs health run`: the loops, and `/metrics` and `/healthz` beside them.
+fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
+    use std::sync::Arc;
+    let config = scs_health::config::HealthConfig::load(&args.config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let metrics = Arc::new(scs_health::metrics::HealthMetrics::default());
+        let exposition = metrics.clone();
+        let app = axum::Router::new()
+            .route(
+                "/metrics",
+                axum::routing::get(move || {
+                    let metrics = exposition.clone();
+                    async move {
+                        let mut out = scs_web::metrics::Exposition::new();
+                        metrics.write(&mut out);
+                        ([(axum::http::header::CONTENT_TYPE, scs_web::metrics::CONTENT_TYPE)], out.finish())
+                    }
+                }),
+            )
+            .route("/healthz", axum::routing::get(|| async { "ok\n" }));
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("{}: listen: {}", args.config.display(), config.listen))?;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let mut server_stop = stopping.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = server_stop.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        eprintln!(
+            "scs health: {} cloud(s) every {} s; metrics on http://{}/metrics",
+            config.clouds.len(),
+            config.interval.as_secs(),
+            config.listen
+        );
+        tokio::spawn(async move {
+            crate::signals::shutdown_quietly().await;
+            // stop first: a message that cannot be written (stderr closed) must not keep it running
+            let _ = stop.send(true);
+            let _ = writeln!(std::io::stderr(), "scs health: stopping; cleaning up the running iterations");
+        });
+        let loops = config.clouds.iter().cloned().map(|cloud| {
+            scs_health::daemon::monitor(cloud, config.interval, config.timeout, metrics.clone(), stopping.clone())
+        });
+        let done: u64 = futures::future::join_all(loops).await.into_iter().sum();
+        let _ = server.await;
+        let _ = writeln!(std::io::stderr(), "scs health: stopped after {done} iteration(s)");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `scs health run`: iterations against each configured cloud, one after
+//! the other per cloud and the clouds at once, every `interval` from one
+//! iteration's start to the next, until stopped. Stopping interrupts the
+//! running iterations, which clean up before the loops end.
+
+use crate::metrics::HealthMetrics;
+use crate::scenario::{ScenarioConfig, iterate};
+use scs_openstack::CloudConfig;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Resolves when `stop` turns true (or its sender is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Runs iterations against `cloud` every `interval` until `stop` turns
+/// true, recording each in `metrics`; returns how many ran.
+pub async fn monitor(
+    cloud: CloudConfig,
+    interval: Duration,
+    timeout: Duration,
+    metrics: Arc<HealthMetrics>,
+    stop: watch::Receiver<bool>,
+) -> u64 {
+    let mut done = 0;
+    while !*stop.borrow() {
+        let started = tokio::time::Instant::now();
+        let config = ScenarioConfig { timeout, ..ScenarioConfig::now() };
+        let iteration = iterate(&cloud, &config, stopped(stop.clone())).await;
+        for leftover in &iteration.leftovers {
+            tracing::warn!("{}: left behind: {leftover}", cloud.name);
+        }
+        for step in iteration.failures() {
+            tracing::warn!("{}: {} failed: {:?}", cloud.name, step.name, step.outcome);
+        }
+        metrics.record(&iteration);
+        done += 1;
+        tokio::select! {
+            () = tokio::time::sleep_until(started + interval) => {}
+            () = stopped(stop.clone()) => {}
+        }
+    }
+    done
+}
