@@ -7,6 +7,7 @@
 //! listen = "127.0.0.1:9180"     # /metrics and /healthz
 //! interval_seconds = 300        # from one iteration's start to the next
 //! timeout_seconds = 32          # per API request
+//! probe_seconds = 10            # light probes between iterations (0: none)
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
 //! ```
@@ -26,6 +27,8 @@ pub struct HealthConfig {
     pub interval: Duration,
     /// Per API request.
     pub timeout: Duration,
+    /// Between light probes; `None` runs none.
+    pub probe: Option<Duration>,
     /// The clouds, resolved from `clouds.yaml`.
     pub clouds: Vec<CloudConfig>,
 }
@@ -47,6 +50,7 @@ struct Raw {
     listen: Option<String>,
     interval_seconds: Option<u64>,
     timeout_seconds: Option<u64>,
+    probe_seconds: Option<u64>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
 }
@@ -96,7 +100,14 @@ impl HealthConfig {
             }
             clouds.push(cloud(&c.name).map_err(|e| fail(format!("cloud[{i}].name: {:?}: {e}", c.name)))?);
         }
-        Ok(Self { listen, interval: Duration::from_secs(interval), timeout: Duration::from_secs(timeout), clouds })
+        let probe = Some(raw.probe_seconds.unwrap_or(10)).filter(|s| *s > 0).map(Duration::from_secs);
+        Ok(Self {
+            listen,
+            interval: Duration::from_secs(interval),
+            timeout: Duration::from_secs(timeout),
+            probe,
+            clouds,
+        })
     }
 }
 
@@ -118,6 +129,9 @@ mod tests {
         let c = c.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:9180");
         assert_eq!((c.interval.as_secs(), c.timeout.as_secs(), c.clouds.len()), (60, 32, 1));
+        assert_eq!(c.probe, Some(std::time::Duration::from_secs(10)));
+        let c = HealthConfig::parse("h.toml", "probe_seconds = 0\n[[cloud]]\nname = \"lab\"\n", lab);
+        assert_eq!(c.map(|c| c.probe).ok(), Some(None));
     }
 
     #[test]

@@ -45,3 +45,33 @@ pub async fn monitor(
     }
     done
 }
+
+/// Runs a light probe against `cloud` every `every` until `stop` turns
+/// true, recording each in `metrics`; returns how many ran.
+pub async fn probe_loop(
+    cloud: CloudConfig,
+    every: Duration,
+    timeout: Duration,
+    metrics: Arc<HealthMetrics>,
+    stop: watch::Receiver<bool>,
+) -> u64 {
+    let mut done = 0;
+    while !*stop.borrow() {
+        let started = tokio::time::Instant::now();
+        let result = tokio::select! {
+            p = crate::probe::probe(&cloud, timeout) => Some(p),
+            () = stopped(stop.clone()) => None,
+        };
+        let Some(probe) = result else { break };
+        for failure in &probe.failures {
+            tracing::warn!("{}: probe: {failure}", cloud.name);
+        }
+        metrics.record_probe(&probe);
+        done += 1;
+        tokio::select! {
+            () = tokio::time::sleep_until(started + every) => {}
+            () = stopped(stop.clone()) => {}
+        }
+    }
+    done
+}

@@ -9,7 +9,8 @@
 //!   service and operation (the session's observer);
 //! - [`scenario`]: one iteration, its steps and their outcomes, with
 //!   guaranteed cleanup through the checks' resource ledger;
-//! - [`metrics`]: what the iterations measured, as Prometheus metrics;
+//! - [`probe`]: the light probe, read-only calls every few seconds;
+//! - [`metrics`]: what the iterations and probes measured, as Prometheus metrics;
 //! - [`config`]: the daemon's settings file, validated at start;
 //! - [`daemon`]: iterations every interval per cloud until stopped.
 //!
@@ -20,6 +21,7 @@ pub mod calls;
 pub mod config;
 pub mod daemon;
 pub mod metrics;
+pub mod probe;
 pub mod scenario;
 
 pub use calls::{ApiCall, CallLog};

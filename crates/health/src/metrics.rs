@@ -14,8 +14,12 @@
 //!   `failure` | `interrupted`);
 //! - `scs_health_iteration_seconds` (gauge): the last iteration's wall time;
 //! - `scs_health_leftovers` (gauge): resources the last iteration could not
-//!   delete.
+//!   delete;
+//! - `scs_health_probe_call_seconds` (histogram; `service`, `operation`) and
+//!   `scs_health_probes_total` (counter; `result` = `success` | `failure`):
+//!   the light probes'.
 
+use crate::probe::Probe;
 use crate::scenario::{Iteration, StepOutcome};
 use scs_web::metrics::{Exposition, Histogram, Kind};
 use std::collections::BTreeMap;
@@ -35,6 +39,8 @@ struct State {
     iterations: BTreeMap<(String, &'static str), u64>,
     last_seconds: BTreeMap<String, f64>,
     leftovers: BTreeMap<String, usize>,
+    probe_calls: BTreeMap<(String, String, String), Histogram>,
+    probes: BTreeMap<(String, &'static str), u64>,
 }
 
 /// What every iteration so far measured.
@@ -86,6 +92,19 @@ impl HealthMetrics {
         s.leftovers.insert(cloud, it.leftovers.len());
     }
 
+    /// Counts one light probe.
+    pub fn record_probe(&self, probe: &Probe) {
+        let mut s = self.lock();
+        for call in &probe.calls {
+            s.probe_calls
+                .entry((probe.cloud.clone(), call.service.clone(), call.operation.clone()))
+                .or_insert_with(|| Histogram::new(&CALL_BUCKETS))
+                .observe(call.seconds);
+        }
+        let result = if probe.success() { "success" } else { "failure" };
+        *s.probes.entry((probe.cloud.clone(), result)).or_default() += 1;
+    }
+
     /// Writes every family.
     pub fn write(&self, out: &mut Exposition) {
         let s = self.lock();
@@ -132,6 +151,26 @@ impl HealthMetrics {
         out.family("scs_health_leftovers", Kind::Gauge, "Resources the last iteration could not delete.");
         for (cloud, n) in &s.leftovers {
             out.sample("scs_health_leftovers", &[("cloud", cloud)], n);
+        }
+        out.family(
+            "scs_health_probe_call_seconds",
+            Kind::Histogram,
+            "Time to answer of each light-probe call, by cloud, service and operation.",
+        );
+        for ((cloud, service, operation), h) in &s.probe_calls {
+            h.write(
+                out,
+                "scs_health_probe_call_seconds",
+                &[("cloud", cloud), ("service", service), ("operation", operation)],
+            );
+        }
+        out.family(
+            "scs_health_probes_total",
+            Kind::Counter,
+            "Light probes by cloud and result (success: every read answered).",
+        );
+        for ((cloud, result), n) in &s.probes {
+            out.sample("scs_health_probes_total", &[("cloud", cloud), ("result", result)], n);
         }
     }
 }

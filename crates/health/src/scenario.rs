@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 /// sweeps it by default).
 pub const PREFIX: &str = "scs-health-";
 
+/// How long after an interrupt a creation whose request was cut off may
+/// still appear in the cloud (the request was sent; the service finishes it).
+const LATE_CREATIONS: Duration = Duration::from_secs(3);
+
 /// What an iteration does.
 #[derive(Clone, Debug)]
 pub struct ScenarioConfig {
@@ -268,9 +272,15 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
                 if interrupted || !problems.is_empty() {
                     // a creation in flight when the iteration stopped has no id in the
                     // ledger (a router interface, say, that keeps its router and subnet
-                    // in use): find everything by the iteration's prefix
+                    // in use): find everything by the iteration's prefix; once more a
+                    // little later, for a creation the service finished after the first
+                    // listing (a boot volume whose request was cut off)
                     let what = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
                     problems = sweep(&session, &what, false).await.failed;
+                    if interrupted {
+                        tokio::time::sleep(LATE_CREATIONS).await;
+                        problems.extend(sweep(&session, &what, false).await.failed);
+                    }
                 }
                 if problems.is_empty() { Ok(()) } else { Err(Failure::other(problems.join("; "))) }
             })

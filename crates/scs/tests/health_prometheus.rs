@@ -2,7 +2,7 @@
 //! `scs health run` as a daemon against the lab, scraped by a real
 //! Prometheus (Debian's `prometheus`, which `.ci/run` installs) on
 //! 127.0.0.1: PromQL over Prometheus's HTTP API returns the API-duration
-//! series and the iteration counter; SIGINT stops the daemon with nothing
+//! series, the iteration counter and the light probes' series; SIGINT stops the daemon with nothing
 //! left in the cloud. And a settings file it cannot use is refused, naming
 //! the file and the line or field. Needs the lab (`SCS_SKIP_LAB=1` opts out
 //! of the lab test).
@@ -81,7 +81,9 @@ fn prometheus_scrapes_the_daemon_and_promql_finds_api_durations_and_iterations()
     let settings = dir.path().join("health.toml");
     std::fs::write(
         &settings,
-        format!("listen = \"127.0.0.1:{port}\"\ninterval_seconds = 2\n[[cloud]]\nname = \"lab-member\"\n"),
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ninterval_seconds = 2\nprobe_seconds = 1\n[[cloud]]\nname = \"lab-member\"\n"
+        ),
     )
     .unwrap();
     let mut daemon = StopOnDrop(Some(
@@ -127,6 +129,14 @@ fn prometheus_scrapes_the_daemon_and_promql_finds_api_durations_and_iterations()
     );
     let value: f64 = p95[0]["value"][1].as_str().unwrap().parse().unwrap_or(f64::NAN);
     assert!(value > 0.0 && value < 30.0, "network p95 {value}");
+
+    // the light probes between iterations: read-only calls of four services, every second
+    query(&prometheus, "scs_health_probes_total{cloud=\"lab-member\",result=\"success\"} >= 2");
+    let probed = query(&prometheus, "sum by (service) (scs_health_probe_call_seconds_count{cloud=\"lab-member\"})");
+    let names: Vec<&str> = probed.iter().filter_map(|s| s["metric"]["service"].as_str()).collect();
+    for service in ["identity", "compute", "image", "network"] {
+        assert!(names.contains(&service), "probed: {names:?}");
+    }
 
     // SIGINT: the running iteration cleans up, the daemon ends
     let mut daemon = daemon.0.take().unwrap();

@@ -26,7 +26,7 @@ pub enum HealthCommand {
 /// `scs health run` arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Settings file (TOML: listen, interval_seconds, timeout_seconds, [[cloud]] name).
+    /// Settings file (TOML: listen, interval_seconds, timeout_seconds, probe_seconds, [[cloud]] name).
     #[arg(long, env = "SCS_HEALTH_CONFIG")]
     pub config: std::path::PathBuf,
 }
@@ -101,7 +101,14 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
         let loops = config.clouds.iter().cloned().map(|cloud| {
             scs_health::daemon::monitor(cloud, config.interval, config.timeout, metrics.clone(), stopping.clone())
         });
-        let done: u64 = futures::future::join_all(loops).await.into_iter().sum();
+        let probes =
+            config.probe.into_iter().flat_map(|every| config.clouds.iter().cloned().map(move |cloud| (cloud, every)));
+        let probes = probes.map(|(cloud, every)| {
+            scs_health::daemon::probe_loop(cloud, every, config.timeout, metrics.clone(), stopping.clone())
+        });
+        let (iterations, _) =
+            futures::future::join(futures::future::join_all(loops), futures::future::join_all(probes)).await;
+        let done: u64 = iterations.into_iter().sum();
         let _ = server.await;
         let _ = writeln!(std::io::stderr(), "scs health: stopped after {done} iteration(s)");
         anyhow::Ok(())
