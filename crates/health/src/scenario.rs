@@ -215,7 +215,7 @@ impl Recorder {
     /// Runs `work` as the step `name` and records its time and outcome.
     async fn step<T>(
         &self,
-        name: String,
+        name: &str,
         service: &'static str,
         wait: bool,
         work: impl Future<Output = Result<T, Failure>>,
@@ -228,7 +228,7 @@ impl Recorder {
             Ok(v) => (StepOutcome::Ok, Some(v)),
             Err(f) => (StepOutcome::Failed { class: f.class, message: f.message }, None),
         };
-        self.push(Step { name, service, wait, at, seconds, outcome });
+        self.push(Step { name: name.to_owned(), service, wait, at, seconds, outcome });
         value
     }
 
@@ -254,7 +254,7 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
     let options = SessionOptions { timeout: config.timeout, observer: Some(log.clone()), ..SessionOptions::default() };
     let ledger = Ledger::default();
     let session = recorder
-        .step("token and catalog".to_owned(), "identity", false, async {
+        .step("token and catalog", "identity", false, async {
             Session::connect(cloud, options).await.map_err(|e| Failure::api("authenticating", &e))
         })
         .await;
@@ -262,12 +262,14 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
     let mut leftovers = Vec::new();
     if let Some(session) = session {
         log.learn_catalog(&session.catalog);
+        // everything of this iteration, found by name (what the ledger cannot know)
+        let ours = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
         tokio::select! {
             () = build(&session, &ledger, &recorder, &config.prefix) => {}
             () = interrupt => interrupted = true,
         }
         let teardown = recorder
-            .step("teardown".to_owned(), "all", false, async {
+            .step("teardown", "all", false, async {
                 let mut problems = ledger.clean(&session, |_| true).await;
                 if interrupted || !problems.is_empty() {
                     // a creation in flight when the iteration stopped has no id in the
@@ -275,19 +277,17 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
                     // in use): find everything by the iteration's prefix; once more a
                     // little later, for a creation the service finished after the first
                     // listing (a boot volume whose request was cut off)
-                    let what = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
-                    problems = sweep(&session, &what, false).await.failed;
+                    problems = sweep(&session, &ours, false).await.failed;
                     if interrupted {
                         tokio::time::sleep(LATE_CREATIONS).await;
-                        problems.extend(sweep(&session, &what, false).await.failed);
+                        problems.extend(sweep(&session, &ours, false).await.failed);
                     }
                 }
                 if problems.is_empty() { Ok(()) } else { Err(Failure::other(problems.join("; "))) }
             })
             .await;
         if teardown.is_none() {
-            let what = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
-            leftovers = sweep(&session, &what, true).await.found.iter().map(ToString::to_string).collect();
+            leftovers = sweep(&session, &ours, true).await.found.iter().map(ToString::to_string).collect();
         }
     }
     Iteration {
@@ -305,7 +305,7 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
 /// Everything up to a running server; stops at the first failure of a chain.
 async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str) {
     let choice = rec
-        .step("list images and flavors".to_owned(), "compute", false, async {
+        .step("list images and flavors", "compute", false, async {
             let (images, flavors) = futures::try_join!(session.list_public_images(), session.list_flavors())
                 .map_err(|e| Failure::api("listing images and flavors", &e))?;
             choose(&images, &flavors)
@@ -314,7 +314,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
     let network_chain = async {
         let net_name = format!("{prefix}net");
         let network = rec
-            .step("create network".to_owned(), "network", false, async {
+            .step("create network", "network", false, async {
                 let n = session.create_network(&net_name).await.map_err(|e| Failure::api("create network", &e))?;
                 ledger.record(Kind::Network, &n.id, &net_name);
                 Ok(n.id)
@@ -322,7 +322,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             .await?;
         let subnet_name = format!("{prefix}subnet");
         let subnet = rec
-            .step("create subnet".to_owned(), "network", false, async {
+            .step("create subnet", "network", false, async {
                 let s = session
                     .create_subnet(
                         &subnet_name,
@@ -340,14 +340,14 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             .await?;
         let router_name = format!("{prefix}router");
         let router = rec
-            .step("create router".to_owned(), "network", false, async {
+            .step("create router", "network", false, async {
                 let r =
                     session.create_router(&router_name, None).await.map_err(|e| Failure::api("create router", &e))?;
                 ledger.record(Kind::Router, &r.id, &router_name);
                 Ok(r.id)
             })
             .await?;
-        rec.step("attach router interface".to_owned(), "network", false, async {
+        rec.step("attach router interface", "network", false, async {
             session
                 .add_router_interface(&router, &subnet)
                 .await
@@ -364,7 +364,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
     };
     let security_group = async {
         let name = format!("{prefix}sg");
-        rec.step("create security group".to_owned(), "network", false, async {
+        rec.step("create security group", "network", false, async {
             let g = session
                 .create_security_group(&name, "scs health iteration")
                 .await
@@ -388,7 +388,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
     };
     let server_name = format!("{prefix}server");
     let server = rec
-        .step("boot server".to_owned(), "compute", false, async {
+        .step("boot server", "compute", false, async {
             let spec = BootFromVolume {
                 name: &server_name,
                 flavor_id: &flavor.id,
@@ -403,7 +403,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
         .await;
     let Some(server) = server else { return };
     let active = rec
-        .step("wait server ACTIVE".to_owned(), "compute", true, async {
+        .step("wait server ACTIVE", "compute", true, async {
             wait_until(&format!("server {server_name}"), "ACTIVE", || async {
                 session.get_server(&server).await.map(|s| s.status)
             })
@@ -431,7 +431,7 @@ async fn boot_volume(
     let name = format!("{prefix}boot");
     let size = u32::try_from(image.min_disk.unwrap_or(1).max(1)).unwrap_or(1);
     let volume = rec
-        .step("create boot volume".to_owned(), "block-storage", false, async {
+        .step("create boot volume", "block-storage", false, async {
             let v = session
                 .create_volume_from_image(&name, size, &image.id)
                 .await
@@ -440,7 +440,7 @@ async fn boot_volume(
             Ok(v.id)
         })
         .await?;
-    rec.step("wait volume available".to_owned(), "block-storage", true, async {
+    rec.step("wait volume available", "block-storage", true, async {
         wait_until(&format!("volume {name}"), "available", || async {
             session.get_volume(&volume).await.map(|v| v.status)
         })

@@ -12,15 +12,11 @@
 
 mod common;
 
-use common::KillOnDrop;
+use common::{KillOnDrop, free_port};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// The daemon, stopped as an operator would (SIGINT, so that its running
 /// iteration cleans up) also when an assertion fails.

@@ -42,7 +42,7 @@ fn an_upload_at_the_results_cap_leaves_status_page_writes_answering_and_a_larger
         .unwrap();
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::free_port();
     let _server = KillOnDrop(common::start_serve(&database_url, &accounts, port));
     let url = format!("http://127.0.0.1:{port}");
     let signer = scs_signing::Signer::from_file(&key).unwrap();

@@ -20,7 +20,7 @@ fn serve() -> (KillOnDrop, String, tempfile::TempDir) {
     let database_url = format!("sqlite://{}", dir.path().join("scs.db").display());
     let accounts = dir.path().join("accounts.yaml");
     std::fs::write(&accounts, "accounts: []\n").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::free_port();
     let server = KillOnDrop(common::start_serve(&database_url, &accounts, port));
     (server, format!("http://127.0.0.1:{port}"), dir)
 }

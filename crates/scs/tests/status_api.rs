@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::KillOnDrop;
+use common::{KillOnDrop, free_port};
 
 use reqwest::blocking::Client;
 use serde_json::json;
@@ -19,10 +19,6 @@ fn scs(args: &[&str], database_url: &str) -> String {
         Command::new(env!("CARGO_BIN_EXE_scs")).args(args).args(["--database-url", database_url]).output().unwrap();
     assert!(out.status.success(), "scs {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[test]

@@ -171,3 +171,8 @@ pub fn alpha_account(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     .unwrap();
     (accounts, key)
 }
+
+/// A loopback port free right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
