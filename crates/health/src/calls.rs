@@ -8,6 +8,7 @@
 use scs_openstack::{Call, CallObserver, CallOutcome, CatalogEntry};
 use serde::Serialize;
 use std::sync::Mutex;
+use std::time::Instant;
 
 /// One API call.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -27,6 +28,9 @@ pub struct ApiCall {
     pub class: &'static str,
     /// Seconds to the answer's headers.
     pub seconds: f64,
+    /// When it was sent, in seconds from the log's start (the iteration's or
+    /// probe's): with `seconds`, when calls were in flight at once.
+    pub at: f64,
 }
 
 impl ApiCall {
@@ -37,10 +41,17 @@ impl ApiCall {
 }
 
 /// The calls of one session; the catalog is learnt after the token.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CallLog {
+    started: Instant,
     calls: Mutex<Vec<ApiCall>>,
     endpoints: Mutex<Vec<(String, String)>>,
+}
+
+impl Default for CallLog {
+    fn default() -> Self {
+        Self { started: Instant::now(), calls: Mutex::default(), endpoints: Mutex::default() }
+    }
 }
 
 impl CallLog {
@@ -49,7 +60,7 @@ impl CallLog {
         let mut endpoints: Vec<(String, String)> = catalog
             .iter()
             .flat_map(|e| {
-                e.endpoints.iter().map(|ep| (ep.url.trim_end_matches('/').to_owned(), e.service_type.clone()))
+                e.endpoints.iter().map(|ep| (ep.url.trim_end_matches('/').to_owned(), official(&e.service_type)))
             })
             .collect();
         // the longest prefix first: an endpoint below another one's URL wins
@@ -108,8 +119,22 @@ impl CallObserver for CallLog {
             CallOutcome::Timeout => (None, "timeout"),
             CallOutcome::Connect => (None, "connect"),
         };
-        lock(&self.calls).push(ApiCall { service, operation, status, class, seconds: call.duration.as_secs_f64() });
+        let seconds = call.duration.as_secs_f64();
+        let at = (self.started.elapsed().as_secs_f64() - seconds).max(0.0);
+        lock(&self.calls).push(ApiCall { service, operation, status, class, seconds, at });
     }
+}
+
+/// The service type the OpenStack service-types authority gives, for the
+/// aliases catalogs still carry (`volumev3` is `block-storage`), so that a
+/// service has one name whichever alias a catalog lists first.
+fn official(service_type: &str) -> String {
+    match service_type {
+        "volume" | "volumev2" | "volumev3" => "block-storage",
+        "compute_legacy" => "compute",
+        other => other,
+    }
+    .to_owned()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -179,6 +204,13 @@ mod tests {
             ("compute", "GET /servers/{id}", "not_found")
         );
         assert_eq!(calls[2].service, "identity");
+        log.observe(&Call {
+            method: &get,
+            url: "http://127.0.0.1:8776/v3/p/volumes/detail",
+            outcome: CallOutcome::Status(200),
+            duration: std::time::Duration::from_millis(5),
+        });
+        assert_eq!(log.calls()[3].service, "block-storage", "an alias gets the official name");
         assert!(!calls[1].failed() && !calls[0].failed());
         let post = reqwest_method("POST");
         let url = "http://127.0.0.1:8774/v2.1/servers";
@@ -199,6 +231,7 @@ mod tests {
         serde_json::from_value(serde_json::json!([
             {"type": "network", "endpoints": [{"interface": "public", "url": "http://127.0.0.1:9696"}]},
             {"type": "compute", "endpoints": [{"interface": "public", "url": "http://127.0.0.1:8774/v2.1"}]},
+            {"type": "volumev3", "endpoints": [{"interface": "public", "url": "http://127.0.0.1:8776/v3/p"}]},
         ]))
         .unwrap_or_default()
     }

@@ -10,13 +10,28 @@
 //! probe_seconds = 10            # light probes between iterations (0: none)
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
+//!
+//! [status_page]                 # optional: Open Operations
+//! url = "https://status-api.example"   # the status-page API
+//! token_file = "/etc/scs/status-token" # bearer token (else $SCS_STATUS_TOKEN)
+//! open_after = 3                # failed checks in a row that open an incident
+//! resolve_after = 3             # good checks in a row that resolve it
+//! update_every = 10             # failed checks between updates with the same evidence
+//! latency_p95_seconds = 10.0    # optional: slower counts as failing ("slow")
+//! impact_type = "performance-degradation"  # name or id (default: the first)
+//! severity = 100                # impact of failures (slow: slow_severity, 66)
+//! [status_page.components]      # service → component name or id
+//! network = "Network"
+//! compute = "Compute"
 //! ```
 
 use scs_openstack::CloudConfig;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
+use toml::Spanned;
 
 /// The daemon's settings.
 #[derive(Debug, Clone)]
@@ -31,6 +46,36 @@ pub struct HealthConfig {
     pub probe: Option<Duration>,
     /// The clouds, resolved from `clouds.yaml`.
     pub clouds: Vec<CloudConfig>,
+    /// Where incidents go, if anywhere.
+    pub status_page: Option<StatusPageSettings>,
+}
+
+/// The `[status_page]` section: which status page, which component each
+/// service maps to, and when incidents open and resolve.
+#[derive(Clone, Debug)]
+pub struct StatusPageSettings {
+    /// The API's base URL.
+    pub url: String,
+    /// The bearer token writes carry.
+    pub token: String,
+    /// Per request.
+    pub timeout: Duration,
+    /// Failed checks in a row (of iterations or of probes) that open an incident.
+    pub open_after: u32,
+    /// Good checks in a row that resolve it.
+    pub resolve_after: u32,
+    /// Failed checks between two updates with unchanged evidence.
+    pub update_every: u32,
+    /// A service whose calls' p95 (in one check) is above this counts as failing.
+    pub latency_p95_seconds: Option<f64>,
+    /// The impact type's name or id (`None`: the first the page lists).
+    pub impact_type: Option<String>,
+    /// The impact's severity when calls fail.
+    pub severity: u8,
+    /// The impact's severity when calls are only slow.
+    pub slow_severity: u8,
+    /// Service type → component name or id.
+    pub components: BTreeMap<String, String>,
 }
 
 /// Why the settings cannot be used; the message names the file and the
@@ -53,12 +98,36 @@ struct Raw {
     probe_seconds: Option<u64>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
+    status_page: Option<RawStatusPage>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCloud {
-    name: String,
+    name: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatusPage {
+    url: Spanned<String>,
+    token_file: Option<Spanned<String>>,
+    timeout_seconds: Option<u64>,
+    open_after: Option<Spanned<u32>>,
+    resolve_after: Option<Spanned<u32>>,
+    update_every: Option<Spanned<u32>>,
+    latency_p95_seconds: Option<Spanned<f64>>,
+    impact_type: Option<String>,
+    severity: Option<Spanned<u8>>,
+    slow_severity: Option<Spanned<u8>>,
+    #[serde(default)]
+    components: BTreeMap<Spanned<String>, String>,
+}
+
+/// `line N: ` for a value at `span` of `text`.
+fn line_of(text: &str, span: std::ops::Range<usize>) -> String {
+    let line = text.get(..span.start).map_or(0, |before| before.matches('\n').count()) + 1;
+    format!("line {line}: ")
 }
 
 impl HealthConfig {
@@ -95,20 +164,87 @@ impl HealthConfig {
         }
         let mut clouds = Vec::new();
         for (i, c) in raw.clouds.iter().enumerate() {
-            if raw.clouds[..i].iter().any(|d| d.name == c.name) {
-                return Err(fail(format!("cloud[{i}].name: {:?} is listed twice", c.name)));
+            let (name, at) = (c.name.get_ref(), line_of(text, c.name.span()));
+            if raw.clouds[..i].iter().any(|d| d.name.get_ref() == name) {
+                return Err(fail(format!("{at}cloud[{i}].name: {name:?} is listed twice")));
             }
-            clouds.push(cloud(&c.name).map_err(|e| fail(format!("cloud[{i}].name: {:?}: {e}", c.name)))?);
+            clouds.push(cloud(name).map_err(|e| fail(format!("{at}cloud[{i}].name: {name:?}: {e}")))?);
         }
         let probe = Some(raw.probe_seconds.unwrap_or(10)).filter(|s| *s > 0).map(Duration::from_secs);
+        let status_page = raw.status_page.map(|p| status_page(text, p)).transpose().map_err(fail)?;
         Ok(Self {
             listen,
             interval: Duration::from_secs(interval),
             timeout: Duration::from_secs(timeout),
             probe,
             clouds,
+            status_page,
         })
     }
+}
+
+/// Checks the `[status_page]` section; the token is read here.
+fn status_page(text: &str, raw: RawStatusPage) -> Result<StatusPageSettings, String> {
+    let at = |span: std::ops::Range<usize>| line_of(text, span);
+    let url = raw.url.get_ref().trim_end_matches('/').to_owned();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("{}status_page.url: {url:?} is not an http(s) URL", at(raw.url.span())));
+    }
+    let token = match &raw.token_file {
+        Some(file) => std::fs::read_to_string(file.get_ref())
+            .map(|t| t.trim().to_owned())
+            .map_err(|e| format!("{}status_page.token_file: {}: {e}", at(file.span()), file.get_ref()))?,
+        None => std::env::var("SCS_STATUS_TOKEN")
+            .map_err(|_| "status_page: no token: set token_file, or SCS_STATUS_TOKEN in the environment".to_owned())?,
+    };
+    if token.is_empty() {
+        return Err("status_page: the token is empty".into());
+    }
+    let count = |field: &str, value: &Option<Spanned<u32>>, default: u32| match value {
+        Some(v) if *v.get_ref() == 0 => Err(format!("{}status_page.{field}: must be at least 1", at(v.span()))),
+        Some(v) => Ok(*v.get_ref()),
+        None => Ok(default),
+    };
+    let severity = |field: &str, value: &Option<Spanned<u8>>, default: u8| match value {
+        Some(v) if !(1..=100).contains(v.get_ref()) => {
+            Err(format!("{}status_page.{field}: must be 1 to 100 (0 is maintenance)", at(v.span())))
+        }
+        Some(v) => Ok(*v.get_ref()),
+        None => Ok(default),
+    };
+    if let Some(l) = &raw.latency_p95_seconds
+        && !(l.get_ref().is_finite() && *l.get_ref() > 0.0)
+    {
+        return Err(format!("{}status_page.latency_p95_seconds: must be above 0", at(l.span())));
+    }
+    let mut components = BTreeMap::new();
+    for (service, component) in raw.components {
+        let name = service.get_ref();
+        if !crate::open_operations::SERVICES.contains(&name.as_str()) {
+            return Err(format!(
+                "{}status_page.components.{name}: not a service scs health checks (one of: {})",
+                at(service.span()),
+                crate::open_operations::SERVICES.join(", ")
+            ));
+        }
+        components.insert(name.clone(), component);
+    }
+    if components.is_empty() {
+        return Err("status_page.components: map at least one service to a component".into());
+    }
+    Ok(StatusPageSettings {
+        url,
+        token,
+        timeout: Duration::from_secs(raw.timeout_seconds.unwrap_or(10).max(1)),
+        open_after: count("open_after", &raw.open_after, 3)?,
+        resolve_after: count("resolve_after", &raw.resolve_after, 3)?,
+        update_every: count("update_every", &raw.update_every, 10)?,
+        latency_p95_seconds: raw.latency_p95_seconds.map(|l| *l.get_ref()),
+        impact_type: raw.impact_type,
+        severity: severity("severity", &raw.severity, 100)?,
+        slow_severity: severity("slow_severity", &raw.slow_severity, 66)?,
+        components,
+    })
 }
 
 #[cfg(test)]
@@ -145,7 +281,7 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("cloud[0].name: \"prod\": ") && e.contains("prod"), "{e}");
+        assert!(e.contains("line 2: cloud[0].name: \"prod\": ") && e.contains("prod"), "{e}");
         let e = HealthConfig::parse("h.toml", "listen = \"here\"\n[[cloud]]\nname = \"lab\"\n", lab)
             .err()
             .map(|e| e.to_string())
@@ -158,5 +294,47 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("line 1") && e.contains("interval_seconds"), "{e}");
+    }
+
+    #[test]
+    fn the_status_page_section_is_checked_field_by_field() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let token = dir.path().join("token");
+        std::fs::write(&token, "s3cret\n").unwrap_or_else(|e| panic!("{e}"));
+        let head =
+            format!("[[cloud]]\nname = \"lab\"\n[status_page]\ntoken_file = {:?}\n", token.display().to_string());
+        let parse = |rest: &str| HealthConfig::parse("h.toml", &format!("{head}{rest}"), lab);
+        let ok = parse("url = \"http://127.0.0.1:1/\"\n[status_page.components]\nnetwork = \"Network\"\n");
+        let page = ok.unwrap_or_else(|e| panic!("{e}")).status_page.unwrap_or_else(|| panic!("read"));
+        assert_eq!((page.url.as_str(), page.token.as_str()), ("http://127.0.0.1:1", "s3cret"));
+        assert_eq!((page.open_after, page.resolve_after, page.severity, page.slow_severity), (3, 3, 100, 66));
+        assert_eq!(page.components.get("network").map(String::as_str), Some("Network"));
+        for (rest, wanted) in [
+            ("url = \"ftp://x\"\n[status_page.components]\nnetwork = \"N\"\n", "line 5: status_page.url: \"ftp://x\""),
+            (
+                "url = \"http://x\"\n[status_page.components]\nnetwrk = \"N\"\n",
+                "line 7: status_page.components.netwrk: not a service",
+            ),
+            (
+                "url = \"http://x\"\nopen_after = 0\n[status_page.components]\nnetwork = \"N\"\n",
+                "line 6: status_page.open_after",
+            ),
+            (
+                "url = \"http://x\"\nseverity = 0\n[status_page.components]\nnetwork = \"N\"\n",
+                "line 6: status_page.severity: must be 1 to 100",
+            ),
+            ("url = \"http://x\"\n", "status_page.components: map at least one"),
+            ("url = \"http://x\"\ncolour = 1\n", "colour"),
+        ] {
+            let e = parse(rest).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.starts_with("h.toml: ") && e.contains(wanted), "{rest}: {e}");
+        }
+        let e = HealthConfig::parse(
+            "h.toml",
+            "[[cloud]]\nname = \"lab\"\n[status_page]\nurl = \"http://x\"\ntoken_file = \"/nonexistent/t\"\n",
+            lab,
+        );
+        let e = e.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("line 5: status_page.token_file: /nonexistent/t: "), "{e}");
     }
 }

@@ -5,6 +5,7 @@
 //! running iterations, which clean up before the loops end.
 
 use crate::metrics::HealthMetrics;
+use crate::open_operations::Reporter;
 use crate::scenario::{ScenarioConfig, iterate};
 use scs_openstack::CloudConfig;
 use std::sync::Arc;
@@ -16,13 +17,18 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
+/// The cloud's status-page reporter, shared by its iterations and probes.
+pub type SharedReporter = Arc<tokio::sync::Mutex<Reporter>>;
+
 /// Runs iterations against `cloud` every `interval` until `stop` turns
-/// true, recording each in `metrics`; returns how many ran.
+/// true, recording each in `metrics` and telling `reporter`; returns how
+/// many ran.
 pub async fn monitor(
     cloud: CloudConfig,
     interval: Duration,
     timeout: Duration,
     metrics: Arc<HealthMetrics>,
+    reporter: Option<SharedReporter>,
     stop: watch::Receiver<bool>,
 ) -> u64 {
     let mut done = 0;
@@ -37,6 +43,9 @@ pub async fn monitor(
             tracing::warn!("{}: {} failed: {:?}", cloud.name, step.name, step.outcome);
         }
         metrics.record(&iteration);
+        if let Some(reporter) = &reporter {
+            reporter.lock().await.iteration(&iteration).await;
+        }
         done += 1;
         tokio::select! {
             () = tokio::time::sleep_until(started + interval) => {}
@@ -47,12 +56,14 @@ pub async fn monitor(
 }
 
 /// Runs a light probe against `cloud` every `every` until `stop` turns
-/// true, recording each in `metrics`; returns how many ran.
+/// true, recording each in `metrics` and telling `reporter`; returns how
+/// many ran.
 pub async fn probe_loop(
     cloud: CloudConfig,
     every: Duration,
     timeout: Duration,
     metrics: Arc<HealthMetrics>,
+    reporter: Option<SharedReporter>,
     stop: watch::Receiver<bool>,
 ) -> u64 {
     let mut done = 0;
@@ -67,6 +78,9 @@ pub async fn probe_loop(
             tracing::warn!("{}: probe: {failure}", cloud.name);
         }
         metrics.record_probe(&probe);
+        if let Some(reporter) = &reporter {
+            reporter.lock().await.probe(&probe).await;
+        }
         done += 1;
         tokio::select! {
             () = tokio::time::sleep_until(started + every) => {}

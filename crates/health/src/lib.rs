@@ -12,7 +12,10 @@
 //! - [`probe`]: the light probe, read-only calls every few seconds;
 //! - [`metrics`]: what the iterations and probes measured, as Prometheus metrics;
 //! - [`config`]: the daemon's settings file, validated at start;
-//! - [`daemon`]: iterations every interval per cloud until stopped.
+//! - [`daemon`]: iterations every interval per cloud until stopped;
+//! - [`incidents`]: when to open, update and resolve a status-page
+//!   incident (pure decisions), [`open_operations`] doing it through the
+//!   [`status_page`] API.
 //!
 //! Resources are named `scs-health-<iteration>-…`, a prefix `scs cleanup`
 //! sweeps by default, so what an interrupted iteration leaves is found.
@@ -20,9 +23,12 @@
 pub mod calls;
 pub mod config;
 pub mod daemon;
+pub mod incidents;
 pub mod metrics;
+pub mod open_operations;
 pub mod probe;
 pub mod scenario;
+pub mod status_page;
 
 pub use calls::{ApiCall, CallLog};
 pub use scenario::{Iteration, ScenarioConfig, Step, StepOutcome};

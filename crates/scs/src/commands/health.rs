@@ -26,7 +26,8 @@ pub enum HealthCommand {
 /// `scs health run` arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Settings file (TOML: listen, interval_seconds, timeout_seconds, probe_seconds, [[cloud]] name).
+    /// Settings file (TOML: listen, interval_seconds, timeout_seconds, probe_seconds, [[cloud]] name,
+    /// [status_page]; see docs/health.md).
     #[arg(long, env = "SCS_HEALTH_CONFIG")]
     pub config: std::path::PathBuf,
 }
@@ -74,6 +75,21 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
                 }),
             )
             .route("/healthz", axum::routing::get(|| async { "ok\n" }));
+        // the status page is checked before anything runs: a wrong URL, token or
+        // component name is a settings error, not a warning an hour later
+        let mut reporters = Vec::new();
+        for cloud in &config.clouds {
+            let reporter = match &config.status_page {
+                Some(page) => {
+                    let r = scs_health::open_operations::Reporter::connect(&cloud.name, page)
+                        .await
+                        .with_context(|| format!("{}: cloud {}", args.config.display(), cloud.name))?;
+                    Some(Arc::new(tokio::sync::Mutex::new(r)))
+                }
+                None => None,
+            };
+            reporters.push(reporter);
+        }
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("{}: listen: {}", args.config.display(), config.listen))?;
@@ -98,13 +114,21 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             let _ = stop.send(true);
             let _ = writeln!(std::io::stderr(), "scs health: stopping; cleaning up the running iterations");
         });
-        let loops = config.clouds.iter().cloned().map(|cloud| {
-            scs_health::daemon::monitor(cloud, config.interval, config.timeout, metrics.clone(), stopping.clone())
+        let loops = config.clouds.iter().cloned().zip(reporters.clone()).map(|(cloud, reporter)| {
+            scs_health::daemon::monitor(
+                cloud,
+                config.interval,
+                config.timeout,
+                metrics.clone(),
+                reporter,
+                stopping.clone(),
+            )
         });
-        let probes =
-            config.probe.into_iter().flat_map(|every| config.clouds.iter().cloned().map(move |cloud| (cloud, every)));
-        let probes = probes.map(|(cloud, every)| {
-            scs_health::daemon::probe_loop(cloud, every, config.timeout, metrics.clone(), stopping.clone())
+        let probes = config.probe.into_iter().flat_map(|every| {
+            config.clouds.iter().cloned().zip(reporters.clone()).map(move |(cloud, reporter)| (cloud, reporter, every))
+        });
+        let probes = probes.map(|(cloud, reporter, every)| {
+            scs_health::daemon::probe_loop(cloud, every, config.timeout, metrics.clone(), reporter, stopping.clone())
         });
         let (iterations, _) =
             futures::future::join(futures::future::join_all(loops), futures::future::join_all(probes)).await;
