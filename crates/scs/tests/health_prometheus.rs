@@ -3,7 +3,8 @@
 //! Prometheus (Debian's `prometheus`, which `.ci/run` installs) on
 //! 127.0.0.1: PromQL over Prometheus's HTTP API returns the API-duration
 //! series, the iteration counter and the light probes' series; SIGINT stops the daemon with nothing
-//! left in the cloud. And a settings file it cannot use is refused, naming
+//! left in the cloud. And a settings file it cannot use (unknown keys, a
+//! missing cloud, a status page that does not answer) is refused, naming
 //! the file and the line or field. Needs the lab (`SCS_SKIP_LAB=1` opts out
 //! of the lab test).
 
@@ -177,4 +178,19 @@ fn a_settings_file_it_cannot_use_is_refused_naming_file_and_line_or_field() {
     assert!(e.contains("health.toml") && e.contains("cloud[0].name") && e.contains("nowhere"), "{e}");
     let e = run("listen = \"somewhere\"\n[[cloud]]\nname = \"x\"\n");
     assert!(e.contains("listen: \"somewhere\""), "{e}");
+    // a status page that does not answer is refused at start, naming the field
+    std::fs::write(
+        dir.path().join("clouds.yaml"),
+        "clouds:\n  lab:\n    auth: {auth_url: 'http://127.0.0.1:9/v3', username: u, password: p, project_name: x}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("token"), "t\n").unwrap();
+    let e = run(&format!(
+        "[[cloud]]\nname = \"lab\"\n[status_page]\nurl = \"http://127.0.0.1:{}\"\ntoken_file = {:?}\n\
+         [status_page.components]\nnetwork = \"Network\"\n",
+        free_port(),
+        dir.path().join("token").display().to_string()
+    ));
+    assert!(e.contains("health.toml: cloud lab") && e.contains("status_page.url: GET http://127.0.0.1:"), "{e}");
+    assert!(e.contains("no answer"), "{e}");
 }
