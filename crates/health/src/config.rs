@@ -8,6 +8,7 @@
 //! interval_seconds = 300        # from one iteration's start to the next
 //! timeout_seconds = 32          # per API request
 //! probe_seconds = 10            # light probes between iterations (0: none)
+//! line_protocol = "http://127.0.0.1:8086/write?db=health"  # or a file; optional
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
 //!
@@ -48,6 +49,8 @@ pub struct HealthConfig {
     pub clouds: Vec<CloudConfig>,
     /// Where incidents go, if anywhere.
     pub status_page: Option<StatusPageSettings>,
+    /// Where InfluxDB line protocol goes (a `/write` URL or a file), if anywhere.
+    pub line_protocol: Option<String>,
 }
 
 /// The `[status_page]` section: which status page, which component each
@@ -96,6 +99,7 @@ struct Raw {
     interval_seconds: Option<u64>,
     timeout_seconds: Option<u64>,
     probe_seconds: Option<u64>,
+    line_protocol: Option<Spanned<String>>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
     status_page: Option<RawStatusPage>,
@@ -172,6 +176,12 @@ impl HealthConfig {
         }
         let probe = Some(raw.probe_seconds.unwrap_or(10)).filter(|s| *s > 0).map(Duration::from_secs);
         let status_page = raw.status_page.map(|p| status_page(text, p)).transpose().map_err(fail)?;
+        if let Some(target) = &raw.line_protocol
+            && target.get_ref().trim().is_empty()
+        {
+            return Err(fail(format!("{}line_protocol: empty (a /write URL or a file)", line_of(text, target.span()))));
+        }
+        let line_protocol = raw.line_protocol.map(Spanned::into_inner);
         Ok(Self {
             listen,
             interval: Duration::from_secs(interval),
@@ -179,6 +189,7 @@ impl HealthConfig {
             probe,
             clouds,
             status_page,
+            line_protocol,
         })
     }
 }

@@ -4,9 +4,11 @@
 //! iteration's start to the next, until stopped. Stopping interrupts the
 //! running iterations, which clean up before the loops end.
 
+use crate::line_protocol::{self, LineSink};
 use crate::metrics::HealthMetrics;
 use crate::open_operations::Reporter;
-use crate::scenario::{ScenarioConfig, iterate};
+use crate::probe::Probe;
+use crate::scenario::{Iteration, ScenarioConfig, iterate};
 use scs_openstack::CloudConfig;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,15 +22,53 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
 /// The cloud's status-page reporter, shared by its iterations and probes.
 pub type SharedReporter = Arc<tokio::sync::Mutex<Reporter>>;
 
+/// Where one cloud's iterations and probes go: the metrics, the status
+/// page (if configured) and line protocol (if configured).
+#[derive(Clone)]
+pub struct Outputs {
+    /// The Prometheus metrics of every cloud.
+    pub metrics: Arc<HealthMetrics>,
+    /// This cloud's status-page reporter.
+    pub reporter: Option<SharedReporter>,
+    /// Line protocol's destination.
+    pub lines: Option<LineSink>,
+}
+
+impl Outputs {
+    /// Records `iteration` everywhere.
+    pub async fn iteration(&self, iteration: &Iteration) {
+        self.metrics.record(iteration);
+        if let Some(sink) = &self.lines
+            && let Err(e) = sink.write(&line_protocol::iteration_lines(&iteration.cloud, iteration)).await
+        {
+            tracing::warn!("{}: line protocol: {e}", iteration.cloud);
+        }
+        if let Some(reporter) = &self.reporter {
+            reporter.lock().await.iteration(iteration).await;
+        }
+    }
+
+    /// Records `probe` everywhere.
+    pub async fn probe(&self, probe: &Probe) {
+        self.metrics.record_probe(probe);
+        if let Some(sink) = &self.lines
+            && let Err(e) = sink.write(&line_protocol::probe_lines(&probe.cloud, probe)).await
+        {
+            tracing::warn!("{}: line protocol: {e}", probe.cloud);
+        }
+        if let Some(reporter) = &self.reporter {
+            reporter.lock().await.probe(probe).await;
+        }
+    }
+}
+
 /// Runs iterations against `cloud` every `interval` until `stop` turns
-/// true, recording each in `metrics` and telling `reporter`; returns how
-/// many ran.
+/// true, giving each to `outputs`; returns how many ran.
 pub async fn monitor(
     cloud: CloudConfig,
     interval: Duration,
     timeout: Duration,
-    metrics: Arc<HealthMetrics>,
-    reporter: Option<SharedReporter>,
+    outputs: Outputs,
     stop: watch::Receiver<bool>,
 ) -> u64 {
     let mut done = 0;
@@ -42,10 +82,7 @@ pub async fn monitor(
         for step in iteration.failures() {
             tracing::warn!("{}: {} failed: {:?}", cloud.name, step.name, step.outcome);
         }
-        metrics.record(&iteration);
-        if let Some(reporter) = &reporter {
-            reporter.lock().await.iteration(&iteration).await;
-        }
+        outputs.iteration(&iteration).await;
         done += 1;
         tokio::select! {
             () = tokio::time::sleep_until(started + interval) => {}
@@ -56,14 +93,12 @@ pub async fn monitor(
 }
 
 /// Runs a light probe against `cloud` every `every` until `stop` turns
-/// true, recording each in `metrics` and telling `reporter`; returns how
-/// many ran.
+/// true, giving each to `outputs`; returns how many ran.
 pub async fn probe_loop(
     cloud: CloudConfig,
     every: Duration,
     timeout: Duration,
-    metrics: Arc<HealthMetrics>,
-    reporter: Option<SharedReporter>,
+    outputs: Outputs,
     stop: watch::Receiver<bool>,
 ) -> u64 {
     let mut done = 0;
@@ -77,10 +112,7 @@ pub async fn probe_loop(
         for failure in &probe.failures {
             tracing::warn!("{}: probe: {failure}", cloud.name);
         }
-        metrics.record_probe(&probe);
-        if let Some(reporter) = &reporter {
-            reporter.lock().await.probe(&probe).await;
-        }
+        outputs.probe(&probe).await;
         done += 1;
         tokio::select! {
             () = tokio::time::sleep_until(started + every) => {}

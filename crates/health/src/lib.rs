@@ -11,6 +11,7 @@
 //!   guaranteed cleanup through the checks' resource ledger;
 //! - [`probe`]: the light probe, read-only calls every few seconds;
 //! - [`metrics`]: what the iterations and probes measured, as Prometheus metrics;
+//! - [`line_protocol`]: the same as openstack-health-monitor's InfluxDB lines;
 //! - [`config`]: the daemon's settings file, validated at start;
 //! - [`daemon`]: iterations every interval per cloud until stopped;
 //! - [`incidents`]: when to open, update and resolve a status-page
@@ -24,6 +25,7 @@ pub mod calls;
 pub mod config;
 pub mod daemon;
 pub mod incidents;
+pub mod line_protocol;
 pub mod metrics;
 pub mod open_operations;
 pub mod probe;

@@ -44,6 +44,10 @@ pub struct OnceArgs {
     /// Output format (json and yaml carry every API call too).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write the iteration as InfluxDB line protocol (openstack-health-monitor's points) to
+    /// an InfluxDB 1.x `/write?db=…` URL or append it to a file.
+    #[arg(long, value_name = "URL|FILE")]
+    pub line_protocol: Option<String>,
 }
 
 /// Runs a `scs health` command.
@@ -114,21 +118,19 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             let _ = stop.send(true);
             let _ = writeln!(std::io::stderr(), "scs health: stopping; cleaning up the running iterations");
         });
-        let loops = config.clouds.iter().cloned().zip(reporters.clone()).map(|(cloud, reporter)| {
-            scs_health::daemon::monitor(
-                cloud,
-                config.interval,
-                config.timeout,
-                metrics.clone(),
-                reporter,
-                stopping.clone(),
-            )
+        let lines = config.line_protocol.as_deref().map(scs_health::line_protocol::LineSink::parse);
+        let outputs: Vec<_> = reporters
+            .into_iter()
+            .map(|reporter| scs_health::daemon::Outputs { metrics: metrics.clone(), reporter, lines: lines.clone() })
+            .collect();
+        let loops = config.clouds.iter().cloned().zip(outputs.clone()).map(|(cloud, outputs)| {
+            scs_health::daemon::monitor(cloud, config.interval, config.timeout, outputs, stopping.clone())
         });
         let probes = config.probe.into_iter().flat_map(|every| {
-            config.clouds.iter().cloned().zip(reporters.clone()).map(move |(cloud, reporter)| (cloud, reporter, every))
+            config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, every))
         });
-        let probes = probes.map(|(cloud, reporter, every)| {
-            scs_health::daemon::probe_loop(cloud, every, config.timeout, metrics.clone(), reporter, stopping.clone())
+        let probes = probes.map(|(cloud, outputs, every)| {
+            scs_health::daemon::probe_loop(cloud, every, config.timeout, outputs, stopping.clone())
         });
         let (iterations, _) =
             futures::future::join(futures::future::join_all(loops), futures::future::join_all(probes)).await;
@@ -146,6 +148,14 @@ fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
         ScenarioConfig { timeout: std::time::Duration::from_secs(args.timeout.max(1)), ..ScenarioConfig::now() };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let iteration = runtime.block_on(iterate(&cloud, &config, crate::signals::shutdown_quietly()));
+    if let Some(target) = &args.line_protocol {
+        let lines = scs_health::line_protocol::iteration_lines(&iteration.cloud, &iteration);
+        // the iteration ran and was cleaned up: a failed write is reported, not lost in silence
+        if let Err(e) = runtime.block_on(scs_health::line_protocol::LineSink::parse(target).write(&lines)) {
+            eprintln!("scs: line protocol: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     for leftover in &iteration.leftovers {
         eprintln!("scs: left behind: {leftover} (scs cleanup --prefix {} removes it)", iteration.prefix);
     }
