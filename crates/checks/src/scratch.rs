@@ -85,6 +85,40 @@ pub struct Ledger {
 /// 15, 25, 50 seconds (110 s in all).
 pub const UPSTREAM_WAITS: [u64; 7] = [2, 3, 5, 10, 15, 25, 50];
 
+tokio::task_local! {
+    static PAUSES: Arc<PauseLog>;
+}
+
+/// The pauses between polls of one piece of work, so that a runner can
+/// tell time spent waiting for the cloud (calls and the pauses between
+/// polls) from its own (`scs health`'s overhead bench).
+#[derive(Debug, Default)]
+pub struct PauseLog {
+    spans: Mutex<Vec<(std::time::Instant, std::time::Instant)>>,
+}
+
+impl PauseLog {
+    /// Runs `work` with its polls' pauses recorded here (those of futures
+    /// it awaits or joins; not of tasks it spawns).
+    pub async fn record<F: std::future::Future>(self: &Arc<Self>, work: F) -> F::Output {
+        PAUSES.scope(self.clone(), work).await
+    }
+
+    /// Each pause's start and end.
+    pub fn spans(&self) -> Vec<(std::time::Instant, std::time::Instant)> {
+        self.spans.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+/// Sleeps between two polls; recorded in the current [`PauseLog`], if any.
+async fn pause(duration: Duration) {
+    let start = std::time::Instant::now();
+    tokio::time::sleep(duration).await;
+    let _ = PAUSES.try_with(|log| {
+        log.spans.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((start, std::time::Instant::now()));
+    });
+}
+
 impl Ledger {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Created>> {
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -166,7 +200,7 @@ where
 {
     let mut last = String::new();
     for wait in std::iter::once(0).chain(UPSTREAM_WAITS) {
-        tokio::time::sleep(Duration::from_millis(if wait == 0 { 500 } else { wait * 1000 })).await;
+        pause(Duration::from_millis(if wait == 0 { 500 } else { wait * 1000 })).await;
         last = status().await.map_err(|source| WaitError::Api { what: what.to_owned(), source })?;
         if last.eq_ignore_ascii_case(target) {
             return Ok(());
@@ -288,7 +322,7 @@ where
 {
     for wait in UPSTREAM_WAITS {
         match status().await {
-            Ok(s) if BUSY.contains(&s.as_str()) => tokio::time::sleep(Duration::from_secs(wait)).await,
+            Ok(s) if BUSY.contains(&s.as_str()) => pause(Duration::from_secs(wait)).await,
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(e.into()),
             Ok(_) => return Ok(()),
@@ -309,7 +343,7 @@ where
     let mut last = String::new();
     // a short poll first: the lab's fake drivers delete in well under a second
     for wait_ms in std::iter::once(300).chain(UPSTREAM_WAITS.iter().map(|s| s * 1000)) {
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        pause(Duration::from_millis(wait_ms)).await;
         match status().await {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(e.into()),

@@ -5,7 +5,7 @@
 //!
 //! ```toml
 //! listen = "127.0.0.1:9180"     # /metrics and /healthz
-//! interval_seconds = 300        # from one iteration's start to the next
+//! interval_seconds = 300        # from one iteration's start to the next (0: probes only)
 //! timeout_seconds = 32          # per API request
 //! probe_seconds = 10            # light probes between iterations (0: none)
 //! line_protocol = "http://127.0.0.1:8086/write?db=health"  # or a file; optional
@@ -39,8 +39,9 @@ use toml::Spanned;
 pub struct HealthConfig {
     /// Where `/metrics` is served.
     pub listen: SocketAddr,
-    /// From one iteration's start to the next one's (at least the iteration's length).
-    pub interval: Duration,
+    /// From one iteration's start to the next one's (at least the iteration's
+    /// length); `None` runs light probes only.
+    pub interval: Option<Duration>,
     /// Per API request.
     pub timeout: Duration,
     /// Between light probes; `None` runs none.
@@ -155,10 +156,7 @@ impl HealthConfig {
         let raw: Raw = toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_owned()))?;
         let listen = raw.listen.as_deref().unwrap_or("127.0.0.1:9180");
         let listen = listen.parse().map_err(|e| fail(format!("listen: {listen:?}: {e}")))?;
-        let interval = raw.interval_seconds.unwrap_or(300);
-        if interval == 0 {
-            return Err(fail("interval_seconds: must be at least 1".into()));
-        }
+        let interval = Some(raw.interval_seconds.unwrap_or(300)).filter(|s| *s > 0).map(Duration::from_secs);
         let timeout = raw.timeout_seconds.unwrap_or(32);
         if timeout == 0 {
             return Err(fail("timeout_seconds: must be at least 1".into()));
@@ -175,6 +173,9 @@ impl HealthConfig {
             clouds.push(cloud(name).map_err(|e| fail(format!("{at}cloud[{i}].name: {name:?}: {e}")))?);
         }
         let probe = Some(raw.probe_seconds.unwrap_or(10)).filter(|s| *s > 0).map(Duration::from_secs);
+        if interval.is_none() && probe.is_none() {
+            return Err(fail("interval_seconds and probe_seconds are both 0: nothing would run".into()));
+        }
         let status_page = raw.status_page.map(|p| status_page(text, p)).transpose().map_err(fail)?;
         if let Some(target) = &raw.line_protocol
             && target.get_ref().trim().is_empty()
@@ -182,15 +183,7 @@ impl HealthConfig {
             return Err(fail(format!("{}line_protocol: empty (a /write URL or a file)", line_of(text, target.span()))));
         }
         let line_protocol = raw.line_protocol.map(Spanned::into_inner);
-        Ok(Self {
-            listen,
-            interval: Duration::from_secs(interval),
-            timeout: Duration::from_secs(timeout),
-            probe,
-            clouds,
-            status_page,
-            line_protocol,
-        })
+        Ok(Self { listen, interval, timeout: Duration::from_secs(timeout), probe, clouds, status_page, line_protocol })
     }
 }
 
@@ -275,10 +268,15 @@ mod tests {
         let c = HealthConfig::parse("h.toml", "interval_seconds = 60\n[[cloud]]\nname = \"lab\"\n", lab);
         let c = c.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:9180");
-        assert_eq!((c.interval.as_secs(), c.timeout.as_secs(), c.clouds.len()), (60, 32, 1));
+        assert_eq!((c.interval, c.timeout.as_secs(), c.clouds.len()), (Some(Duration::from_secs(60)), 32, 1));
         assert_eq!(c.probe, Some(std::time::Duration::from_secs(10)));
         let c = HealthConfig::parse("h.toml", "probe_seconds = 0\n[[cloud]]\nname = \"lab\"\n", lab);
         assert_eq!(c.map(|c| c.probe).ok(), Some(None));
+        let c = HealthConfig::parse("h.toml", "interval_seconds = 0\n[[cloud]]\nname = \"lab\"\n", lab);
+        assert_eq!(c.map(|c| c.interval).ok(), Some(None), "probes only");
+        let c =
+            HealthConfig::parse("h.toml", "interval_seconds = 0\nprobe_seconds = 0\n[[cloud]]\nname = \"lab\"\n", lab);
+        assert!(c.err().map(|e| e.to_string()).unwrap_or_default().contains("nothing would run"));
     }
 
     #[test]

@@ -346,6 +346,7 @@ mod tests {
             calls: vec![call("identity", "ok", 0.2), call("network", "connect", 0.01), call("image", "ok", 3.0)],
             leftovers: vec![],
             interrupted: false,
+            pauses: vec![],
         };
         let v = iteration_verdicts(&iteration, Some(2.0));
         assert_eq!(v.get("identity"), Some(&Verdict::Good));

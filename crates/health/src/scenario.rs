@@ -15,7 +15,7 @@
 
 use crate::calls::{ApiCall, CallLog};
 use scs_checks::cleanup::{Sweep, sweep};
-use scs_checks::scratch::{Kind, Ledger, WaitError, wait_until};
+use scs_checks::scratch::{Kind, Ledger, PauseLog, WaitError, wait_until};
 use scs_openstack::compute::BootFromVolume;
 use scs_openstack::{ApiError, CloudConfig, Flavor, Image, Session, SessionOptions};
 use serde::Serialize;
@@ -145,6 +145,38 @@ pub struct Iteration {
     pub leftovers: Vec<String>,
     /// Whether SIGINT/SIGTERM cut it short (it was cleaned up all the same).
     pub interrupted: bool,
+    /// The pauses between polls (waiting for a state, for a deletion).
+    pub pauses: Vec<Span>,
+}
+
+/// A stretch of an iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Span {
+    /// Its start, in seconds from the iteration's start.
+    pub at: f64,
+    /// Its length.
+    pub seconds: f64,
+}
+
+/// Where an iteration's wall time went.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TimeBudget {
+    /// The iteration's wall time.
+    pub wall: f64,
+    /// Time in which a call was in flight or a poll paused: waiting for the
+    /// cloud, on the critical path of the chains run at once.
+    pub waiting: f64,
+    /// The sum of every call's time (calls at once counted each).
+    pub api_seconds: f64,
+    /// The rest: the runner's own time.
+    pub overhead: f64,
+}
+
+impl TimeBudget {
+    /// `overhead / wall`.
+    pub fn overhead_share(&self) -> f64 {
+        if self.wall > 0.0 { self.overhead / self.wall } else { 0.0 }
+    }
 }
 
 impl Iteration {
@@ -158,6 +190,41 @@ impl Iteration {
     /// The steps that failed.
     pub fn failures(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(|s| matches!(s.outcome, StepOutcome::Failed { .. }))
+    }
+
+    /// Where the wall time went: waiting for the cloud (the union of the
+    /// calls' and the pauses' spans) or in the runner.
+    pub fn time_budget(&self) -> TimeBudget {
+        let mut spans: Vec<(f64, f64)> = self
+            .calls
+            .iter()
+            .map(|c| (c.at, c.at + c.seconds))
+            .chain(self.pauses.iter().map(|p| (p.at, p.at + p.seconds)))
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut waiting = 0.0;
+        let mut current: Option<(f64, f64)> = None;
+        for (start, end) in spans {
+            match &mut current {
+                Some((_, e)) if start <= *e => *e = e.max(end),
+                _ => {
+                    if let Some((s, e)) = current {
+                        waiting += e - s;
+                    }
+                    current = Some((start, end));
+                }
+            }
+        }
+        if let Some((s, e)) = current {
+            waiting += e - s;
+        }
+        let waiting = waiting.min(self.seconds);
+        TimeBudget {
+            wall: self.seconds,
+            waiting,
+            api_seconds: self.calls.iter().map(|c| c.seconds).sum(),
+            overhead: (self.seconds - waiting).max(0.0),
+        }
     }
 }
 
@@ -258,38 +325,51 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
             Session::connect(cloud, options).await.map_err(|e| Failure::api("authenticating", &e))
         })
         .await;
+    let pauses = Arc::new(PauseLog::default());
     let mut interrupted = false;
     let mut leftovers = Vec::new();
     if let Some(session) = session {
-        log.learn_catalog(&session.catalog);
-        // everything of this iteration, found by name (what the ledger cannot know)
-        let ours = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
-        tokio::select! {
-            () = build(&session, &ledger, &recorder, &config.prefix) => {}
-            () = interrupt => interrupted = true,
-        }
-        let teardown = recorder
-            .step("teardown", "all", false, async {
-                let mut problems = ledger.clean(&session, |_| true).await;
-                if interrupted || !problems.is_empty() {
-                    // a creation in flight when the iteration stopped has no id in the
-                    // ledger (a router interface, say, that keeps its router and subnet
-                    // in use): find everything by the iteration's prefix; once more a
-                    // little later, for a creation the service finished after the first
-                    // listing (a boot volume whose request was cut off)
-                    problems = sweep(&session, &ours, false).await.failed;
-                    if interrupted {
-                        tokio::time::sleep(LATE_CREATIONS).await;
-                        problems.extend(sweep(&session, &ours, false).await.failed);
-                    }
+        pauses
+            .record(async {
+                log.learn_catalog(&session.catalog);
+                // everything of this iteration, found by name (what the ledger cannot know)
+                let ours = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
+                tokio::select! {
+                    () = build(&session, &ledger, &recorder, &config.prefix) => {}
+                    () = interrupt => interrupted = true,
                 }
-                if problems.is_empty() { Ok(()) } else { Err(Failure::other(problems.join("; "))) }
+                let teardown = recorder
+                    .step("teardown", "all", false, async {
+                        let mut problems = ledger.clean(&session, |_| true).await;
+                        if interrupted || !problems.is_empty() {
+                            // a creation in flight when the iteration stopped has no id in the
+                            // ledger (a router interface, say, that keeps its router and subnet
+                            // in use): find everything by the iteration's prefix; once more a
+                            // little later, for a creation the service finished after the first
+                            // listing (a boot volume whose request was cut off)
+                            problems = sweep(&session, &ours, false).await.failed;
+                            if interrupted {
+                                tokio::time::sleep(LATE_CREATIONS).await;
+                                problems.extend(sweep(&session, &ours, false).await.failed);
+                            }
+                        }
+                        if problems.is_empty() { Ok(()) } else { Err(Failure::other(problems.join("; "))) }
+                    })
+                    .await;
+                if teardown.is_none() {
+                    leftovers = sweep(&session, &ours, true).await.found.iter().map(ToString::to_string).collect();
+                }
             })
             .await;
-        if teardown.is_none() {
-            leftovers = sweep(&session, &ours, true).await.found.iter().map(ToString::to_string).collect();
-        }
     }
+    let pauses = pauses
+        .spans()
+        .into_iter()
+        .map(|(start, end)| Span {
+            at: start.saturating_duration_since(recorder.started).as_secs_f64(),
+            seconds: end.saturating_duration_since(start).as_secs_f64(),
+        })
+        .collect();
     Iteration {
         cloud: cloud.name.clone(),
         prefix: config.prefix.clone(),
@@ -299,6 +379,7 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
         calls: log.calls(),
         leftovers,
         interrupted,
+        pauses,
     }
 }
 
@@ -466,4 +547,32 @@ fn choose(images: &[Image], flavors: &[Flavor]) -> Result<(Image, Flavor), Failu
         .min_by_key(|f| (f.ram, f.vcpus, f.disk))
         .ok_or_else(|| Failure::other(format!("no flavor has the {min_ram} MiB image {} needs", image.label())))?;
     Ok((image.clone(), flavor.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(at: f64, seconds: f64) -> ApiCall {
+        ApiCall { service: "network".into(), operation: "GET /".into(), status: Some(200), class: "ok", seconds, at }
+    }
+
+    #[test]
+    fn the_time_budget_counts_overlapping_calls_and_pauses_once() {
+        let iteration = Iteration {
+            cloud: "lab".into(),
+            prefix: "scs-health-1-".into(),
+            started_at: chrono::Utc::now(),
+            seconds: 10.0,
+            steps: vec![],
+            // 0-2 and 1-3 at once, 5-6; a pause 2.5-4.5 joins the first stretch
+            calls: vec![call(0.0, 2.0), call(1.0, 2.0), call(5.0, 1.0)],
+            leftovers: vec![],
+            interrupted: false,
+            pauses: vec![Span { at: 2.5, seconds: 2.0 }],
+        };
+        let budget = iteration.time_budget();
+        assert_eq!((budget.waiting, budget.api_seconds, budget.overhead), (5.5, 5.0, 4.5));
+        assert!((budget.overhead_share() - 0.45).abs() < 1e-9);
+    }
 }

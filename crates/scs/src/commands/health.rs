@@ -107,9 +107,10 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
                 .await
         });
         eprintln!(
-            "scs health: {} cloud(s) every {} s; metrics on http://{}/metrics",
+            "scs health: {} cloud(s), iterations {}, probes {}; metrics on http://{}/metrics",
             config.clouds.len(),
-            config.interval.as_secs(),
+            config.interval.map_or_else(|| "off".to_owned(), |i| format!("every {} s", i.as_secs())),
+            config.probe.map_or_else(|| "off".to_owned(), |p| format!("every {} s", p.as_secs())),
             config.listen
         );
         tokio::spawn(async move {
@@ -123,8 +124,11 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|reporter| scs_health::daemon::Outputs { metrics: metrics.clone(), reporter, lines: lines.clone() })
             .collect();
-        let loops = config.clouds.iter().cloned().zip(outputs.clone()).map(|(cloud, outputs)| {
-            scs_health::daemon::monitor(cloud, config.interval, config.timeout, outputs, stopping.clone())
+        let loops = config.interval.into_iter().flat_map(|interval| {
+            config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, interval))
+        });
+        let loops = loops.map(|(cloud, outputs, interval)| {
+            scs_health::daemon::monitor(cloud, interval, config.timeout, outputs, stopping.clone())
         });
         let probes = config.probe.into_iter().flat_map(|every| {
             config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, every))
@@ -170,15 +174,19 @@ fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
             outln!("{:<34} {:<14} {:>8.2} {:>8.2}  {result}", step.name, step.service, step.at, step.seconds)?;
         }
         let failed = iteration.calls.iter().filter(|c| c.failed()).count();
-        let api: f64 = iteration.calls.iter().map(|c| c.seconds).sum();
+        let budget = iteration.time_budget();
         outln!(
-            "{}: {} in {:.1} s; {} API calls ({} failed, {:.1} s in all){}",
+            "{}: {} in {:.1} s; {} API calls ({} failed, {:.1} s in all); waiting for the cloud {:.2} s, \
+             the runner's own time {:.3} s ({:.2}%){}",
             iteration.cloud,
             if iteration.success() { "healthy" } else { "UNHEALTHY" },
             iteration.seconds,
             iteration.calls.len(),
             failed,
-            api,
+            budget.api_seconds,
+            budget.waiting,
+            budget.overhead,
+            100.0 * budget.overhead_share(),
             if iteration.interrupted { "; interrupted, cleaned up" } else { "" }
         )?;
     }
