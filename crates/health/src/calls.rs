@@ -137,6 +137,15 @@ fn official(service_type: &str) -> String {
     .to_owned()
 }
 
+/// The nearest-rank percentile `q` (0..=100) of `sorted` (ascending).
+pub fn percentile(sorted: &[f64], q: usize) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (sorted.len() * q).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -9,6 +9,8 @@
 //! timeout_seconds = 32          # per API request
 //! probe_seconds = 10            # light probes between iterations (0: none)
 //! line_protocol = "http://127.0.0.1:8086/write?db=health"  # or a file; optional
+//! record = "sqlite://scs-health.db"  # the local record (relative: beside this file; "off": none)
+//! record_days = 30              # how long checks are kept
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
 //!
@@ -52,6 +54,10 @@ pub struct HealthConfig {
     pub status_page: Option<StatusPageSettings>,
     /// Where InfluxDB line protocol goes (a `/write` URL or a file), if anywhere.
     pub line_protocol: Option<String>,
+    /// The local record's database URL (`None`: none is kept).
+    pub record: Option<String>,
+    /// How many days of checks the record keeps.
+    pub record_days: u32,
 }
 
 /// The `[status_page]` section: which status page, which component each
@@ -101,6 +107,8 @@ struct Raw {
     timeout_seconds: Option<u64>,
     probe_seconds: Option<u64>,
     line_protocol: Option<Spanned<String>>,
+    record: Option<String>,
+    record_days: Option<Spanned<u32>>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
     status_page: Option<RawStatusPage>,
@@ -145,6 +153,16 @@ impl HealthConfig {
         Self::parse(&file, &text, |name| CloudConfig::load(Some(name)).map_err(|e| e.to_string()))
     }
 
+    /// Only the record's URL of the settings at `path` (what `scs health
+    /// report` needs: no cloud is looked up).
+    pub fn record_of(path: &Path) -> Result<Option<String>, ConfigError> {
+        let file = path.display().to_string();
+        let fail = |message: String| ConfigError { file: file.clone(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        let raw: Raw = toml::from_str(&text).map_err(|e| fail(e.to_string().trim_end().to_owned()))?;
+        Ok(record_url(&file, raw.record.as_deref().unwrap_or("sqlite://scs-health.db")))
+    }
+
     /// Validates `text`, resolving clouds with `cloud`.
     pub fn parse(
         file: &str,
@@ -183,8 +201,40 @@ impl HealthConfig {
             return Err(fail(format!("{}line_protocol: empty (a /write URL or a file)", line_of(text, target.span()))));
         }
         let line_protocol = raw.line_protocol.map(Spanned::into_inner);
-        Ok(Self { listen, interval, timeout: Duration::from_secs(timeout), probe, clouds, status_page, line_protocol })
+        let record = record_url(file, raw.record.as_deref().unwrap_or("sqlite://scs-health.db"));
+        let record_days = match raw.record_days {
+            Some(d) if !(1..=36_500).contains(d.get_ref()) => {
+                return Err(fail(format!("{}record_days: must be 1 to 36500", line_of(text, d.span()))));
+            }
+            Some(d) => *d.get_ref(),
+            None => 30,
+        };
+        Ok(Self {
+            listen,
+            interval,
+            timeout: Duration::from_secs(timeout),
+            probe,
+            clouds,
+            status_page,
+            line_protocol,
+            record,
+            record_days,
+        })
     }
+}
+
+/// The record's URL: `off` is none; a relative SQLite path is beside the
+/// settings file (a daemon's working directory is rarely chosen).
+fn record_url(settings: &str, url: &str) -> Option<String> {
+    if url == "off" {
+        return None;
+    }
+    let Some(path) = url.strip_prefix("sqlite://") else { return Some(url.to_owned()) };
+    if path.starts_with('/') || path.starts_with(':') {
+        return Some(url.to_owned());
+    }
+    let dir = Path::new(settings).parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Some(format!("sqlite://{}", dir.join(path).display()))
 }
 
 /// Checks the `[status_page]` section; the token is read here.
@@ -270,6 +320,11 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:9180");
         assert_eq!((c.interval, c.timeout.as_secs(), c.clouds.len()), (Some(Duration::from_secs(60)), 32, 1));
         assert_eq!(c.probe, Some(std::time::Duration::from_secs(10)));
+        assert_eq!((c.record.as_deref(), c.record_days), (Some("sqlite://./scs-health.db"), 30));
+        let c = HealthConfig::parse("/etc/scs/h.toml", "record = \"sqlite://r.db\"\n[[cloud]]\nname = \"lab\"\n", lab);
+        assert_eq!(c.ok().and_then(|c| c.record), Some("sqlite:///etc/scs/r.db".into()));
+        let c = HealthConfig::parse("h.toml", "record = \"off\"\n[[cloud]]\nname = \"lab\"\n", lab);
+        assert_eq!(c.ok().map(|c| c.record), Some(None));
         let c = HealthConfig::parse("h.toml", "probe_seconds = 0\n[[cloud]]\nname = \"lab\"\n", lab);
         assert_eq!(c.map(|c| c.probe).ok(), Some(None));
         let c = HealthConfig::parse("h.toml", "interval_seconds = 0\n[[cloud]]\nname = \"lab\"\n", lab);

@@ -8,6 +8,7 @@ use crate::line_protocol::{self, LineSink};
 use crate::metrics::HealthMetrics;
 use crate::open_operations::Reporter;
 use crate::probe::Probe;
+use crate::record::Record;
 use crate::scenario::{Iteration, ScenarioConfig, iterate};
 use scs_openstack::CloudConfig;
 use std::sync::Arc;
@@ -22,8 +23,8 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
 /// The cloud's status-page reporter, shared by its iterations and probes.
 pub type SharedReporter = Arc<tokio::sync::Mutex<Reporter>>;
 
-/// Where one cloud's iterations and probes go: the metrics, the status
-/// page (if configured) and line protocol (if configured).
+/// Where one cloud's iterations and probes go: the metrics, the local
+/// record, the status page and line protocol (each if configured).
 #[derive(Clone)]
 pub struct Outputs {
     /// The Prometheus metrics of every cloud.
@@ -32,12 +33,19 @@ pub struct Outputs {
     pub reporter: Option<SharedReporter>,
     /// Line protocol's destination.
     pub lines: Option<LineSink>,
+    /// The local record.
+    pub record: Option<Record>,
 }
 
 impl Outputs {
     /// Records `iteration` everywhere.
     pub async fn iteration(&self, iteration: &Iteration) {
         self.metrics.record(iteration);
+        if let Some(record) = &self.record
+            && let Err(e) = record.iteration(iteration).await
+        {
+            tracing::warn!("{}: {e}", iteration.cloud);
+        }
         if let Some(sink) = &self.lines
             && let Err(e) = sink.write(&line_protocol::iteration_lines(&iteration.cloud, iteration)).await
         {
@@ -51,6 +59,11 @@ impl Outputs {
     /// Records `probe` everywhere.
     pub async fn probe(&self, probe: &Probe) {
         self.metrics.record_probe(probe);
+        if let Some(record) = &self.record
+            && let Err(e) = record.probe(probe).await
+        {
+            tracing::warn!("{}: {e}", probe.cloud);
+        }
         if let Some(sink) = &self.lines
             && let Err(e) = sink.write(&line_protocol::probe_lines(&probe.cloud, probe)).await
         {
@@ -72,13 +85,16 @@ pub async fn monitor(
     stop: watch::Receiver<bool>,
 ) -> u64 {
     let mut done = 0;
+    // prefixes of iterations whose teardown did not finish: swept by the next ones
+    let mut unfinished: Vec<String> = Vec::new();
     while !*stop.borrow() {
         let started = tokio::time::Instant::now();
-        let config = ScenarioConfig { timeout, ..ScenarioConfig::now() };
+        let config = ScenarioConfig { timeout, earlier_leftovers: unfinished.clone(), ..ScenarioConfig::now() };
         let iteration = iterate(&cloud, &config, stopped(stop.clone())).await;
         for leftover in &iteration.leftovers {
             tracing::warn!("{}: left behind: {leftover}", cloud.name);
         }
+        unfinished = iteration.unfinished(&config);
         for step in iteration.failures() {
             tracing::warn!("{}: {} failed: {:?}", cloud.name, step.name, step.outcome);
         }
@@ -87,6 +103,11 @@ pub async fn monitor(
         tokio::select! {
             () = tokio::time::sleep_until(started + interval) => {}
             () = stopped(stop.clone()) => {}
+        }
+    }
+    if !unfinished.is_empty() {
+        for problem in crate::scenario::sweep_prefixes(&cloud, &unfinished, timeout).await {
+            tracing::warn!("{}: left behind ({}): {problem}", cloud.name, unfinished.join(", "));
         }
     }
     done

@@ -12,6 +12,7 @@
 //! - [`probe`]: the light probe, read-only calls every few seconds;
 //! - [`metrics`]: what the iterations and probes measured, as Prometheus metrics;
 //! - [`line_protocol`]: the same as openstack-health-monitor's InfluxDB lines;
+//! - [`record`]: the local record (SQLite by default) `scs health report` reads;
 //! - [`config`]: the daemon's settings file, validated at start;
 //! - [`daemon`]: iterations every interval per cloud until stopped;
 //! - [`incidents`]: when to open, update and resolve a status-page
@@ -29,6 +30,7 @@ pub mod line_protocol;
 pub mod metrics;
 pub mod open_operations;
 pub mod probe;
+pub mod record;
 pub mod scenario;
 pub mod status_page;
 

@@ -223,12 +223,8 @@ fn bullets(lines: &[String]) -> String {
 
 /// The 95th percentile of `seconds` (nearest rank).
 fn p95(mut seconds: Vec<f64>) -> Option<f64> {
-    if seconds.is_empty() {
-        return None;
-    }
     seconds.sort_by(f64::total_cmp);
-    let rank = (seconds.len() * 95).div_ceil(100).max(1);
-    seconds.get(rank - 1).copied()
+    crate::calls::percentile(&seconds, 95)
 }
 
 /// The failed calls of `service` as `OPERATION: class ×n` lines.

@@ -38,12 +38,19 @@ pub struct ScenarioConfig {
     pub prefix: String,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Prefixes of earlier iterations that left resources behind (their
+    /// teardown failed, say while Keystone was down): swept first.
+    pub earlier_leftovers: Vec<String>,
 }
 
 impl ScenarioConfig {
     /// An iteration named by the current time (`scs-health-<unix seconds>-`).
     pub fn now() -> Self {
-        Self { prefix: format!("{PREFIX}{}-", chrono::Utc::now().timestamp()), timeout: Duration::from_secs(32) }
+        Self {
+            prefix: format!("{PREFIX}{}-", chrono::Utc::now().timestamp()),
+            timeout: Duration::from_secs(32),
+            earlier_leftovers: Vec::new(),
+        }
     }
 }
 
@@ -192,6 +199,22 @@ impl Iteration {
         self.steps.iter().filter(|s| matches!(s.outcome, StepOutcome::Failed { .. }))
     }
 
+    /// The prefixes the next iteration must sweep: the earlier ones if
+    /// their sweep did not run or failed, and this one's if its teardown
+    /// did not finish (leftovers, or a failed teardown).
+    pub fn unfinished(&self, config: &ScenarioConfig) -> Vec<String> {
+        let outcome = |name: &str| self.steps.iter().find(|s| s.name == name).map(|s| &s.outcome);
+        let mut out = Vec::new();
+        if !config.earlier_leftovers.is_empty() && outcome("sweep earlier leftovers") != Some(&StepOutcome::Ok) {
+            out.extend(config.earlier_leftovers.iter().cloned());
+        }
+        let teardown_failed = matches!(outcome("teardown"), Some(StepOutcome::Failed { .. }));
+        if teardown_failed || !self.leftovers.is_empty() {
+            out.push(self.prefix.clone());
+        }
+        out
+    }
+
     /// Where the wall time went: waiting for the cloud (the union of the
     /// calls' and the pauses' spans) or in the runner.
     pub fn time_budget(&self) -> TimeBudget {
@@ -269,9 +292,17 @@ impl Failure {
 }
 
 /// The steps of a running iteration, timed against its start.
+///
+/// An interrupt sets `cancel`: a step not yet started is not run, a wait is
+/// abandoned (it only reads), but a call that creates something is let
+/// finish, so that what it made is in the ledger for the teardown. (Dropping
+/// it instead leaves a request the service may still carry out after every
+/// sweep: seen on a loaded lab, a router created after the interrupt's two
+/// sweeps.)
 struct Recorder {
     started: Instant,
     steps: Mutex<Vec<Step>>,
+    cancel: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Recorder {
@@ -279,8 +310,38 @@ impl Recorder {
         self.steps.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(step);
     }
 
-    /// Runs `work` as the step `name` and records its time and outcome.
+    /// Runs `work` as the step `name` unless the iteration was interrupted,
+    /// and records its time and outcome.
     async fn step<T>(
+        &self,
+        name: &str,
+        service: &'static str,
+        wait: bool,
+        work: impl Future<Output = Result<T, Failure>>,
+    ) -> Option<T> {
+        if *self.cancel.borrow() {
+            self.not_run(name, service, "the iteration was interrupted");
+            return None;
+        }
+        if !wait {
+            return self.always(name, service, wait, work).await;
+        }
+        let mut cancel = self.cancel.clone();
+        let interrupted = async move {
+            let _ = cancel.wait_for(|c| *c).await;
+            Err(Failure::other("interrupted while waiting"))
+        };
+        self.always(name, service, wait, async {
+            tokio::select! {
+                result = work => result,
+                result = interrupted => result,
+            }
+        })
+        .await
+    }
+
+    /// Runs `work` as the step `name`, interrupted or not (the teardown).
+    async fn always<T>(
         &self,
         name: &str,
         service: &'static str,
@@ -316,7 +377,8 @@ impl Recorder {
 /// completes; cleans up in both cases.
 pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: impl Future<Output = ()>) -> Iteration {
     let started_at = chrono::Utc::now();
-    let recorder = Recorder { started: Instant::now(), steps: Mutex::new(Vec::new()) };
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let recorder = Recorder { started: Instant::now(), steps: Mutex::new(Vec::new()), cancel: cancelled };
     let log = Arc::new(CallLog::default());
     let options = SessionOptions { timeout: config.timeout, observer: Some(log.clone()), ..SessionOptions::default() };
     let ledger = Ledger::default();
@@ -332,14 +394,30 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
         pauses
             .record(async {
                 log.learn_catalog(&session.catalog);
+                if !config.earlier_leftovers.is_empty() {
+                    let earlier = Sweep { prefixes: config.earlier_leftovers.clone(), volumes_only: false };
+                    recorder
+                        .always("sweep earlier leftovers", "all", false, async {
+                            let failed = sweep(&session, &earlier, false).await.failed;
+                            if failed.is_empty() { Ok(()) } else { Err(Failure::other(failed.join("; "))) }
+                        })
+                        .await;
+                }
                 // everything of this iteration, found by name (what the ledger cannot know)
                 let ours = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
+                let build = build(&session, &ledger, &recorder, &config.prefix);
+                tokio::pin!(build);
                 tokio::select! {
-                    () = build(&session, &ledger, &recorder, &config.prefix) => {}
-                    () = interrupt => interrupted = true,
+                    () = &mut build => {}
+                    () = interrupt => {
+                        interrupted = true;
+                        // the calls in flight finish (and are in the ledger), nothing new starts
+                        let _ = cancel.send(true);
+                        build.await;
+                    }
                 }
                 let teardown = recorder
-                    .step("teardown", "all", false, async {
+                    .always("teardown", "all", false, async {
                         let mut problems = ledger.clean(&session, |_| true).await;
                         if interrupted || !problems.is_empty() {
                             // a creation in flight when the iteration stopped has no id in the
@@ -380,6 +458,19 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
         leftovers,
         interrupted,
         pauses,
+    }
+}
+
+/// Sweeps what iterations named by `prefixes` left behind (a daemon
+/// stopping with unfinished teardowns); says what could not be removed.
+pub async fn sweep_prefixes(cloud: &CloudConfig, prefixes: &[String], timeout: Duration) -> Vec<String> {
+    let options = SessionOptions { timeout, ..SessionOptions::default() };
+    match Session::connect(cloud, options).await {
+        Ok(session) => {
+            let leftovers = Sweep { prefixes: prefixes.to_vec(), volumes_only: false };
+            sweep(&session, &leftovers, false).await.failed
+        }
+        Err(e) => vec![format!("authenticating: {e}")],
     }
 }
 

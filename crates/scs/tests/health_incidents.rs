@@ -8,7 +8,8 @@
 //! resolves it after M good iterations. Stopping Keystone makes every
 //! iteration fail at the token with a clear reason, no panic, nothing
 //! leaked. An incident typed by a person on the same component is never
-//! touched. One test: it stops lab services, which no other test may see.
+//! touched. Afterwards `scs health report` reads the outage from the local
+//! record. One test: it stops lab services, which no other test may see.
 //! Needs the lab (`SCS_SKIP_LAB=1` opts out).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
@@ -315,6 +316,36 @@ fn stopped_services_open_incidents_on_the_status_page_and_started_ones_resolve_t
     assert!(leftovers(&clouds).starts_with("0 resources"), "{}", leftovers(&clouds));
     // the operator's incident is as it was
     assert_eq!(page.get(&format!("/incidents/{manual}")), manual_before);
+
+    // the local record beside the settings file tells what happened, per service
+    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["health", "report", "--since", "1h", "--format", "json", "--config"])
+        .arg(&settings)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lab = &report["clouds"][0];
+    assert_eq!(lab["cloud"], "lab-member", "{report}");
+    let service = |name: &str| {
+        lab["services"].as_array().unwrap().iter().find(|s| s["service"] == name).cloned().unwrap_or_default()
+    };
+    let network = service("network");
+    let availability = network["availability"].as_f64().unwrap();
+    assert!(availability > 0.0 && availability < 1.0, "network was down, then up: {network}");
+    assert!(network["failed_calls"].as_u64().unwrap() >= OPEN_AFTER, "{network}");
+    let identity = service("identity");
+    assert!(identity["availability"].as_f64().unwrap() < 1.0, "{identity}");
+    assert!(service("compute")["p95"].as_f64().unwrap() > 0.0, "{report}");
+    assert!(lab["iterations"].as_i64().unwrap() > lab["iterations_ok"].as_i64().unwrap(), "{report}");
+    let text = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["health", "report", "--since", "1h", "--config"])
+        .arg(&settings)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("lab-member: ") && text.contains("network"), "{text}");
+    eprintln!("{text}");
 }
 
 /// The monitor's line saying how many iterations it ran before it stopped.

@@ -2,7 +2,8 @@
 //! `scs health run` as a daemon against the lab, scraped by a real
 //! Prometheus (Debian's `prometheus`, which `.ci/run` installs) on
 //! 127.0.0.1: PromQL over Prometheus's HTTP API returns the API-duration
-//! series, the iteration counter and the light probes' series; SIGINT stops the daemon with nothing
+//! series, the iteration counter and the light probes' series, and every query of the Grafana
+//! dashboard in `dashboards/` is valid; SIGINT stops the daemon with nothing
 //! left in the cloud. And a settings file it cannot use (unknown keys, a
 //! missing cloud, a status page that does not answer) is refused, naming
 //! the file and the line or field. Needs the lab (`SCS_SKIP_LAB=1` opts out
@@ -133,6 +134,39 @@ fn prometheus_scrapes_the_daemon_and_promql_finds_api_durations_and_iterations()
     let names: Vec<&str> = probed.iter().filter_map(|s| s["metric"]["service"].as_str()).collect();
     for service in ["identity", "compute", "image", "network"] {
         assert!(names.contains(&service), "probed: {names:?}");
+    }
+
+    // every query of the Grafana dashboard in the repo is valid PromQL over these series, and
+    // those of a healthy cloud return data
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dashboards/scs-health.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let client = reqwest::blocking::Client::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        let title = panel["title"].as_str().unwrap();
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            let promql = expr
+                .replace("$cloud", "lab-member")
+                .replace("$service", ".*")
+                .replace("$__rate_interval", "1m")
+                .replace("$__range", "10m");
+            let quiet = title.contains("error") || title.contains("Failed");
+            if quiet {
+                let answer: Value = client
+                    .get(format!("{prometheus}/api/v1/query"))
+                    .query(&[("query", &promql)])
+                    .send()
+                    .unwrap()
+                    .json()
+                    .unwrap();
+                assert_eq!(answer["status"], "success", "{title}: {promql}: {answer}");
+            } else {
+                query(&prometheus, &promql);
+            }
+        }
     }
 
     // SIGINT: the running iteration cleans up, the daemon ends

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a panic is a failed test
 
 pub mod lab;
+pub mod postgres;
 pub mod ssh;
 
 use fantoccini::{Client, ClientBuilder};

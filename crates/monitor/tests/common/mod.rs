@@ -145,19 +145,5 @@ pub fn v51_main() -> Vec<String> {
     scope.version("v5.1").unwrap().main_target().to_vec()
 }
 
-/// A fresh PostgreSQL database named `name_PID` on `SCS_TEST_POSTGRES_URL`,
-/// or `None` when `SCS_SKIP_POSTGRES` opts out (otherwise a missing URL fails).
-pub async fn fresh_postgres(name: &str) -> Option<String> {
-    let Ok(admin) = std::env::var("SCS_TEST_POSTGRES_URL") else {
-        assert!(std::env::var_os("SCS_SKIP_POSTGRES").is_some(), "set SCS_TEST_POSTGRES_URL (or SCS_SKIP_POSTGRES=1)");
-        return None;
-    };
-    let name = format!("{name}_{}", std::process::id());
-    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&pool).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
-    pool.close().await;
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&name);
-    Some(url.to_string())
-}
+#[allow(unused_imports)] // not every test binary that includes this module needs it
+pub use scs_testkit::postgres::fresh as fresh_postgres;

@@ -21,6 +21,28 @@ pub enum HealthCommand {
     /// Iterations against every cloud of a settings file, every interval, until SIGINT/SIGTERM;
     /// Prometheus metrics on /metrics.
     Run(RunArgs),
+    /// Availability per service and API latency percentiles from the daemon's local record.
+    Report(ReportArgs),
+}
+
+/// `scs health report` arguments.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The daemon's settings file (its `record`).
+    #[arg(long, env = "SCS_HEALTH_CONFIG", required_unless_present = "database_url")]
+    pub config: Option<std::path::PathBuf>,
+    /// The record's database URL instead (sqlite://FILE or postgres://…).
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// The window: 7d, 24h, 30m, or an RFC 3339 time.
+    #[arg(long, default_value = "7d")]
+    pub since: String,
+    /// Only this cloud.
+    #[arg(long)]
+    pub cloud: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `scs health run` arguments.
@@ -55,7 +77,68 @@ pub fn run(command: HealthCommand) -> anyhow::Result<ExitCode> {
     match command {
         HealthCommand::Once(args) => once(args),
         HealthCommand::Run(args) => daemon(args),
+        HealthCommand::Report(args) => report(args),
     }
+}
+
+/// `scs health report`: the record's figures since a time.
+fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let since =
+        scs_health::record::parse_since(&args.since, chrono::Utc::now()).map_err(|e| anyhow::anyhow!("--since {e}"))?;
+    let url = match (&args.database_url, &args.config) {
+        (Some(url), _) => url.clone(),
+        (None, Some(config)) => scs_health::config::HealthConfig::record_of(config)?
+            .ok_or_else(|| anyhow::anyhow!("{}: record = \"off\": there is no record to read", config.display()))?,
+        (None, None) => anyhow::bail!("--config or --database-url names the record"),
+    };
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && !std::path::Path::new(path).exists()
+    {
+        anyhow::bail!("{path}: no record there (has `scs health run` run with this settings file?)");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let report = runtime.block_on(async {
+        let record = scs_health::record::Record::open(&url, 36_500).await?;
+        record.report(since, args.cloud.as_deref()).await
+    })?;
+    if print_structured(args.format, &report)? {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ms = |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.0}", s * 1000.0));
+    outln!("since {}", report.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))?;
+    for cloud in &report.clouds {
+        outln!(
+            "{}: {} of {} iterations passed, {} of {} light probes",
+            cloud.cloud,
+            cloud.iterations_ok,
+            cloud.iterations,
+            cloud.probes_ok,
+            cloud.probes
+        )?;
+        outln!(
+            "  {:<16} {:>12} {:>8} {:>14} {:>8} {:>8} {:>8}",
+            "service",
+            "availability",
+            "checks",
+            "failed calls",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms"
+        )?;
+        for s in &cloud.services {
+            outln!(
+                "  {:<16} {:>11.2}% {:>8} {:>14} {:>8} {:>8} {:>8}",
+                s.service,
+                100.0 * s.availability,
+                s.checks,
+                format!("{} of {}", s.failed_calls, s.calls),
+                ms(s.p50),
+                ms(s.p95),
+                ms(s.p99)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `scs health run`: the loops, and `/metrics` and `/healthz` beside them.
@@ -120,9 +203,22 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             let _ = writeln!(std::io::stderr(), "scs health: stopping; cleaning up the running iterations");
         });
         let lines = config.line_protocol.as_deref().map(scs_health::line_protocol::LineSink::parse);
+        let record = match &config.record {
+            Some(url) => Some(
+                scs_health::record::Record::open(url, config.record_days)
+                    .await
+                    .with_context(|| format!("{}: record: {url}", args.config.display()))?,
+            ),
+            None => None,
+        };
         let outputs: Vec<_> = reporters
             .into_iter()
-            .map(|reporter| scs_health::daemon::Outputs { metrics: metrics.clone(), reporter, lines: lines.clone() })
+            .map(|reporter| scs_health::daemon::Outputs {
+                metrics: metrics.clone(),
+                reporter,
+                lines: lines.clone(),
+                record: record.clone(),
+            })
             .collect();
         let loops = config.interval.into_iter().flat_map(|interval| {
             config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, interval))
