@@ -58,7 +58,7 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
     let net = !what.volumes_only && has("network");
     let compute = !what.volumes_only && has("compute");
     let keys = !what.volumes_only && has("key-manager");
-    let (servers, volumes, backups, secrets, routers, subnets, networks, ports, groups) = tokio::join!(
+    let (servers, volumes, backups, secrets, routers, subnets, networks, ports, groups, addresses, keypairs) = tokio::join!(
         async { if compute { Some(session.list_servers().await) } else { None } },
         async { if block { Some(session.list_volumes().await) } else { None } },
         async { if block { Some(session.list_backups().await) } else { None } },
@@ -68,6 +68,8 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
         async { if net { Some(session.list_networks(false).await) } else { None } },
         async { if net { Some(session.list_ports(None).await) } else { None } },
         async { if net { Some(session.list_security_groups().await) } else { None } },
+        async { if net { Some(session.list_floating_ips().await) } else { None } },
+        async { if compute { Some(session.list_keypairs().await) } else { None } },
     );
     let mut report = SweepReport::default();
     let mut all: Vec<Created> = Vec::new();
@@ -151,6 +153,21 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
         &mut report.failed,
         "security groups",
         groups.map(|r| r.map(|v| v.into_iter().map(|g| created(&Kind::SecurityGroup, g.id, Some(g.name))).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "floating IPs",
+        // floating IPs have no name: the checks describe theirs with it
+        addresses
+            .map(|r| r.map(|v| v.into_iter().map(|a| created(&Kind::FloatingIp, a.id, Some(a.description))).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "key pairs",
+        keypairs
+            .map(|r| r.map(|v| v.into_iter().map(|k| created(&Kind::Keypair, k.name.clone(), Some(k.name))).collect())),
     );
     let mut found: Vec<Created> = all.into_iter().filter(|c| ours(&c.name)).collect();
     found.extend(interfaces);

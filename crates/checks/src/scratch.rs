@@ -15,6 +15,8 @@ use std::time::Duration;
 /// Kinds of resources, in the order they must be deleted.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// A floating IP (before the router interface its address is routed through).
+    FloatingIp,
     /// A Nova server (its boot volume goes with it).
     Server,
     /// A Cinder backup (before its volume).
@@ -38,11 +40,14 @@ pub enum Kind {
     Network,
     /// A security group.
     SecurityGroup,
+    /// A Nova key pair (id = name).
+    Keypair,
 }
 
 impl Kind {
     fn label(&self) -> &'static str {
         match self {
+            Self::FloatingIp => "floating IP",
             Self::Server => "server",
             Self::Backup => "backup",
             Self::Volume => "volume",
@@ -53,6 +58,7 @@ impl Kind {
             Self::Subnet => "subnet",
             Self::Network => "network",
             Self::SecurityGroup => "security group",
+            Self::Keypair => "key pair",
         }
     }
 }
@@ -265,6 +271,8 @@ pub async fn delete(session: &Session, created: &Created) -> Result<(), DeleteEr
         Kind::Subnet => Ok(session.delete_network_object("subnets", id).await?),
         Kind::Network => Ok(session.delete_network_object("networks", id).await?),
         Kind::SecurityGroup => Ok(session.delete_security_group(id).await?),
+        Kind::FloatingIp => Ok(session.delete_network_object("floatingips", id).await?),
+        Kind::Keypair => Ok(session.delete_keypair(id).await?),
     }
 }
 

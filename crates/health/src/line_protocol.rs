@@ -202,7 +202,8 @@ pub fn iteration_lines(name: &str, it: &Iteration) -> String {
         let state = words.last().unwrap_or("ready");
         let resource = match resource {
             "server" => "VM".to_owned(),
-            "load-balancer" | "loadbalancer" => "LBAAS".to_owned(),
+            r if r.contains("volume") => "VOLUME".to_owned(),
+            r if r.contains("load-balancer") || r.contains("loadbalancer") => "LBAAS".to_owned(),
             other => other.to_ascii_uppercase(),
         };
         let code = match &step.outcome {

@@ -476,13 +476,18 @@ pub async fn sweep_prefixes(cloud: &CloudConfig, prefixes: &[String], timeout: D
 
 /// Everything up to a running server; stops at the first failure of a chain.
 async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str) {
-    let choice = rec
-        .step("list images and flavors", "compute", false, async {
-            let (images, flavors) = futures::try_join!(session.list_public_images(), session.list_flavors())
-                .map_err(|e| Failure::api("listing images and flavors", &e))?;
-            choose(&images, &flavors)
-        })
-        .await;
+    let choice = rec.step("list images and flavors", "compute", false, async {
+        let (images, flavors) = futures::try_join!(session.list_public_images(), session.list_flavors())
+            .map_err(|e| Failure::api("listing images and flavors", &e))?;
+        choose(&images, &flavors)
+    });
+    // the network floating IPs come from and the router's gateway goes to, if the cloud has one
+    let external = rec.step("list external networks", "network", false, async {
+        let found = session.list_networks(true).await.map_err(|e| Failure::api("list external networks", &e))?;
+        Ok(found.into_iter().next().map(|n| n.id))
+    });
+    let (choice, external) = tokio::join!(choice, external);
+    let external = external.flatten();
     let network_chain = async {
         let net_name = format!("{prefix}net");
         let network = rec
@@ -511,10 +516,13 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             })
             .await?;
         let router_name = format!("{prefix}router");
+        let external = external.as_deref();
         let router = rec
             .step("create router", "network", false, async {
-                let r =
-                    session.create_router(&router_name, None).await.map_err(|e| Failure::api("create router", &e))?;
+                let r = session
+                    .create_router(&router_name, external)
+                    .await
+                    .map_err(|e| Failure::api("create router", &e))?;
                 ledger.record(Kind::Router, &r.id, &router_name);
                 Ok(r.id)
             })
@@ -534,28 +542,66 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
         .await?;
         Some(network)
     };
+    let sg_name = format!("{prefix}sg");
     let security_group = async {
-        let name = format!("{prefix}sg");
-        rec.step("create security group", "network", false, async {
-            let g = session
-                .create_security_group(&name, "scs health iteration")
-                .await
-                .map_err(|e| Failure::api("create security group", &e))?;
-            ledger.record(Kind::SecurityGroup, &g.id, &name);
+        let group = rec
+            .step("create security group", "network", false, async {
+                let g = session
+                    .create_security_group(&sg_name, "scs health iteration")
+                    .await
+                    .map_err(|e| Failure::api("create security group", &e))?;
+                ledger.record(Kind::SecurityGroup, &g.id, &sg_name);
+                Ok(g.id)
+            })
+            .await?;
+        // SSH and ping from anywhere, as the guest checks need (the rules go with the group)
+        rec.step("create security group rules", "network", false, async {
+            for (protocol, port) in [("tcp", Some(22)), ("icmp", None)] {
+                session
+                    .create_security_group_rule(&group, protocol, port)
+                    .await
+                    .map_err(|e| Failure::api(&format!("create {protocol} rule"), &e))?;
+            }
             Ok(())
         })
         .await
     };
+    let key_name = format!("{prefix}key");
+    let keypair = rec.step("create keypair", "compute", false, async {
+        let k = session.create_keypair(&key_name).await.map_err(|e| Failure::api("create keypair", &e))?;
+        ledger.record(Kind::Keypair, &k.name, &k.name);
+        Ok(())
+    });
     let volume_chain = async {
         match &choice {
             Some((image, _)) => boot_volume(session, ledger, rec, prefix, image).await,
             None => None,
         }
     };
-    // the three chains do not depend on each other: built at once
-    let (network, _, volume) = tokio::join!(network_chain, security_group, volume_chain);
-    let (Some((_, flavor)), Some(network), Some(volume)) = (&choice, &network, &volume) else {
-        rec.not_run("boot server", "compute", "its image, flavor, network or boot volume could not be had");
+    let data_name = format!("{prefix}data");
+    let data_volume = async {
+        let id = rec
+            .step("create data volume", "block-storage", false, async {
+                let v =
+                    session.create_volume(&data_name, 1).await.map_err(|e| Failure::api("create data volume", &e))?;
+                ledger.record(Kind::Volume, &v.id, &data_name);
+                Ok(v.id)
+            })
+            .await?;
+        wait_volume(session, rec, "wait data-volume available", &data_name, &id, "available").await?;
+        Some(id)
+    };
+    // the chains do not depend on each other: built at once
+    let (network, group, key, volume, data) =
+        tokio::join!(network_chain, security_group, keypair, volume_chain, data_volume);
+    let (Some((_, flavor)), Some(network), Some(()), Some(()), Some(volume)) =
+        (&choice, &network, &group, &key, &volume)
+    else {
+        rec.not_run(
+            "boot server",
+            "compute",
+            "its image, flavor, network, security group, key pair or boot volume could not be had",
+        );
         return;
     };
     let server_name = format!("{prefix}server");
@@ -567,6 +613,8 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
                 volume_id: volume,
                 network_id: network,
                 user_data: "",
+                key_name: Some(&key_name),
+                security_groups: &[&sg_name],
             };
             let s = session.boot_from_volume(&spec).await.map_err(|e| Failure::api("boot server", &e))?;
             ledger.record(Kind::Server, &s.id, &server_name);
@@ -583,13 +631,49 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             .map_err(|e| Failure::wait(&e))
         })
         .await;
-    if active.is_some() {
-        rec.not_run(
-            "guest checks (SSH, ping)",
-            "compute",
-            "not built yet: they need a floating IP on an external network and a hypervisor that runs guests",
-        );
+    if active.is_none() {
+        return;
     }
+    let fip_name = format!("{prefix}fip");
+    let floating_ip = async {
+        let Some(external) = &external else {
+            rec.not_run("create floating IP", "network", "the cloud has no external network");
+            return;
+        };
+        rec.step("create floating IP", "network", false, async {
+            let ports = session.list_ports(Some(&server)).await.map_err(|e| Failure::api("list server ports", &e))?;
+            let port = ports.first().ok_or_else(|| Failure::other(format!("server {server_name} has no port")))?;
+            let fip = session
+                .create_floating_ip(external, &port.id, &fip_name)
+                .await
+                .map_err(|e| Failure::api("create floating IP", &e))?;
+            ledger.record(Kind::FloatingIp, &fip.id, &fip_name);
+            Ok(())
+        })
+        .await;
+    };
+    let attach_detach = async {
+        let Some(data) = &data else {
+            rec.not_run("attach volume", "compute", "the data volume could not be had");
+            return None;
+        };
+        rec.step("attach volume", "compute", false, async {
+            session.attach_volume(&server, data).await.map_err(|e| Failure::api("attach volume", &e))
+        })
+        .await?;
+        wait_volume(session, rec, "wait data-volume in-use", &data_name, data, "in-use").await?;
+        rec.step("detach volume", "compute", false, async {
+            session.detach_volume(&server, data).await.map_err(|e| Failure::api("detach volume", &e))
+        })
+        .await?;
+        wait_volume(session, rec, "wait data-volume detached", &data_name, data, "available").await
+    };
+    let ((), _) = tokio::join!(floating_ip, attach_detach);
+    rec.not_run(
+        "guest checks (SSH, ping)",
+        "compute",
+        "not built yet: SSH through the floating IP and ping out need a hypervisor that runs guests",
+    );
 }
 
 /// The boot volume from `image`, waited for until available.
@@ -612,15 +696,18 @@ async fn boot_volume(
             Ok(v.id)
         })
         .await?;
-    rec.step("wait volume available", "block-storage", true, async {
-        wait_until(&format!("volume {name}"), "available", || async {
-            session.get_volume(&volume).await.map(|v| v.status)
-        })
-        .await
-        .map_err(|e| Failure::wait(&e))
-    })
-    .await?;
+    wait_volume(session, rec, "wait volume available", &name, &volume, "available").await?;
     Some(volume)
+}
+
+/// The step `step`: waits until volume `id` (named `name`) is `status`.
+async fn wait_volume(session: &Session, rec: &Recorder, step: &str, name: &str, id: &str, status: &str) -> Option<()> {
+    rec.step(step, "block-storage", true, async {
+        wait_until(&format!("volume {name}"), status, || async { session.get_volume(id).await.map(|v| v.status) })
+            .await
+            .map_err(|e| Failure::wait(&e))
+    })
+    .await
 }
 
 /// The image to boot (active, public, the smallest disk it needs) and the

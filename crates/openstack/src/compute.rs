@@ -43,6 +43,17 @@ pub struct BootFromVolume<'a> {
     pub network_id: &'a str,
     /// Cloud-init user data (plain text; sent base64).
     pub user_data: &'a str,
+    /// The key pair to inject, if any.
+    pub key_name: Option<&'a str>,
+    /// Security groups by name (none: the project's `default`).
+    pub security_groups: &'a [&'a str],
+}
+
+/// A key pair (`GET /os-keypairs`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Keypair {
+    /// Its name (key pairs are named, not numbered).
+    pub name: String,
 }
 
 impl Session {
@@ -57,7 +68,7 @@ impl Session {
             id: String,
         }
         let base = self.endpoint(&["compute"])?;
-        let body = json!({ "server": {
+        let mut body = json!({ "server": {
             "name": spec.name,
             "flavorRef": spec.flavor_id,
             "networks": [{ "uuid": spec.network_id }],
@@ -67,8 +78,45 @@ impl Session {
                 "delete_on_termination": true,
             }],
         }});
+        if let Some(key) = spec.key_name {
+            body["server"]["key_name"] = key.into();
+        }
+        if !spec.security_groups.is_empty() {
+            let groups: Vec<_> = spec.security_groups.iter().map(|g| json!({ "name": g })).collect();
+            body["server"]["security_groups"] = groups.into();
+        }
         let created: W = self.post(&format!("{base}/servers"), &body).await?;
         Ok(Server { id: created.server.id, name: spec.name.to_owned(), status: "BUILD".into(), fault: None })
+    }
+
+    /// Creates a key pair that Nova generates (the private key is not
+    /// kept: the health iteration only proves that key pairs work).
+    pub async fn create_keypair(&self, name: &str) -> Result<Keypair, ApiError> {
+        let base = self.endpoint(&["compute"])?;
+        let answer: serde_json::Value =
+            self.post(&format!("{base}/os-keypairs"), &json!({ "keypair": { "name": name } })).await?;
+        Ok(Keypair { name: answer["keypair"]["name"].as_str().unwrap_or(name).to_owned() })
+    }
+
+    /// The user's key pairs.
+    pub async fn list_keypairs(&self) -> Result<Vec<Keypair>, ApiError> {
+        #[derive(Deserialize)]
+        struct Item {
+            keypair: Keypair,
+        }
+        #[derive(Deserialize)]
+        struct W {
+            keypairs: Vec<Item>,
+        }
+        let base = self.endpoint(&["compute"])?;
+        let w: W = self.get(&format!("{base}/os-keypairs"), &[]).await?;
+        Ok(w.keypairs.into_iter().map(|i| i.keypair).collect())
+    }
+
+    /// Deletes a key pair; 404 = gone.
+    pub async fn delete_keypair(&self, name: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&["compute"])?;
+        self.delete(&format!("{base}/os-keypairs/{name}")).await
     }
 
     /// One server.
@@ -91,6 +139,22 @@ impl Session {
     pub async fn delete_server(&self, id: &str) -> Result<(), ApiError> {
         let base = self.endpoint(&["compute"])?;
         self.delete(&format!("{base}/servers/{id}")).await
+    }
+
+    /// Attaches a volume to a server (Nova then attaches it through Cinder).
+    pub async fn attach_volume(&self, server_id: &str, volume_id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&["compute"])?;
+        let body = json!({ "volumeAttachment": { "volumeId": volume_id } });
+        self.post::<serde_json::Value>(&format!("{base}/servers/{server_id}/os-volume_attachments"), &body)
+            .await
+            .map(drop)
+    }
+
+    /// Detaches a volume from a server (asynchronous: the volume turns
+    /// `available` when done).
+    pub async fn detach_volume(&self, server_id: &str, volume_id: &str) -> Result<(), ApiError> {
+        let base = self.endpoint(&["compute"])?;
+        self.delete(&format!("{base}/servers/{server_id}/os-volume_attachments/{volume_id}")).await
     }
 
     /// The server's console log (`os-getConsoleOutput`).

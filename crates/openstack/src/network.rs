@@ -36,6 +36,22 @@ pub struct FixedIp {
     pub subnet_id: String,
 }
 
+/// A floating IP.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct FloatingIp {
+    /// Id.
+    pub id: String,
+    /// The address.
+    #[serde(default)]
+    pub floating_ip_address: String,
+    /// What it is for (floating IPs have no name; checks put theirs here).
+    #[serde(default)]
+    pub description: String,
+    /// `ACTIVE` once routed, `DOWN` before (or without an L3 agent).
+    #[serde(default)]
+    pub status: String,
+}
+
 impl Session {
     async fn network_create(&self, collection: &str, key: &str, body: Value) -> Result<NetworkObject, ApiError> {
         let base = self.endpoint(&["network"])?;
@@ -131,6 +147,28 @@ impl Session {
     pub async fn delete_network_object(&self, collection: &str, id: &str) -> Result<(), ApiError> {
         let base = self.endpoint(&["network"])?;
         self.delete(&format!("{base}/{collection}/{id}")).await
+    }
+
+    /// A floating IP on `network_id` for `port_id`, described by `description`.
+    pub async fn create_floating_ip(
+        &self,
+        network_id: &str,
+        port_id: &str,
+        description: &str,
+    ) -> Result<FloatingIp, ApiError> {
+        let base = self.endpoint(&["network"])?;
+        let body = json!({ "floatingip": {
+            "floating_network_id": network_id, "port_id": port_id, "description": description,
+        }});
+        let mut answer: Value = self.post(&format!("{base}/floatingips"), &body).await?;
+        serde_json::from_value(answer.get_mut("floatingip").map(Value::take).unwrap_or_default())
+            .map_err(|e| ApiError::Decode { url: format!("{base}/floatingips"), message: e.to_string() })
+    }
+
+    /// The project's floating IPs.
+    pub async fn list_floating_ips(&self) -> Result<Vec<FloatingIp>, ApiError> {
+        let base = self.endpoint(&["network"])?;
+        self.get_all(&format!("{base}/floatingips"), "floatingips", &[]).await
     }
 
     /// Clears a router's external gateway.

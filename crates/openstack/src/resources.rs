@@ -227,6 +227,29 @@ impl Session {
             .map_err(|e| ApiError::Decode { url, message: e.to_string() })
     }
 
+    /// Adds an ingress rule for `protocol` (`tcp`, `icmp`) from anywhere
+    /// (IPv4), on one port if given; returns the rule's id.
+    pub async fn create_security_group_rule(
+        &self,
+        group_id: &str,
+        protocol: &str,
+        port: Option<u16>,
+    ) -> Result<String, ApiError> {
+        let base = self.endpoint(&["network"])?;
+        let mut rule = serde_json::json!({
+            "security_group_id": group_id, "direction": "ingress", "ethertype": "IPv4",
+            "protocol": protocol, "remote_ip_prefix": "0.0.0.0/0",
+        });
+        if let Some(port) = port {
+            rule["port_range_min"] = port.into();
+            rule["port_range_max"] = port.into();
+        }
+        let answer: serde_json::Value = self
+            .post(&format!("{base}/security-group-rules"), &serde_json::json!({ "security_group_rule": rule }))
+            .await?;
+        Ok(answer["security_group_rule"]["id"].as_str().unwrap_or_default().to_owned())
+    }
+
     /// Deletes a security group; a 404 counts as deleted.
     pub async fn delete_security_group(&self, id: &str) -> Result<(), ApiError> {
         let base = self.endpoint(&["network"])?;

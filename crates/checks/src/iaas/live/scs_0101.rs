@@ -208,6 +208,8 @@ async fn boot_and_read(
         volume_id: &volume.id,
         network_id: &network.id,
         user_data: USER_DATA,
+        key_name: None,
+        security_groups: &[],
     };
     let server = session.boot_from_volume(&spec).await.map_err(|e| format!("boot {server_name}: {e}"))?;
     record(Kind::Server, &server.id, &server_name);
