@@ -58,7 +58,23 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
     let net = !what.volumes_only && has("network");
     let compute = !what.volumes_only && has("compute");
     let keys = !what.volumes_only && has("key-manager");
-    let (servers, volumes, backups, secrets, routers, subnets, networks, ports, groups, addresses, keypairs) = tokio::join!(
+    let balancing = !what.volumes_only && has("load-balancer");
+    let objects = !what.volumes_only && has("object-store");
+    let (
+        servers,
+        volumes,
+        backups,
+        secrets,
+        routers,
+        subnets,
+        networks,
+        ports,
+        groups,
+        addresses,
+        keypairs,
+        balancers,
+        containers,
+    ) = tokio::join!(
         async { if compute { Some(session.list_servers().await) } else { None } },
         async { if block { Some(session.list_volumes().await) } else { None } },
         async { if block { Some(session.list_backups().await) } else { None } },
@@ -70,6 +86,8 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
         async { if net { Some(session.list_security_groups().await) } else { None } },
         async { if net { Some(session.list_floating_ips().await) } else { None } },
         async { if compute { Some(session.list_keypairs().await) } else { None } },
+        async { if balancing { Some(session.list_load_balancers().await) } else { None } },
+        async { if objects { Some(session.list_containers().await) } else { None } },
     );
     let mut report = SweepReport::default();
     let mut all: Vec<Created> = Vec::new();
@@ -168,6 +186,20 @@ pub async fn sweep(session: &Session, what: &Sweep, dry_run: bool) -> SweepRepor
         "key pairs",
         keypairs
             .map(|r| r.map(|v| v.into_iter().map(|k| created(&Kind::Keypair, k.name.clone(), Some(k.name))).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "load balancers",
+        balancers.map(|r| r.map(|v| v.into_iter().map(|b| created(&Kind::LoadBalancer, b.id, Some(b.name))).collect())),
+    );
+    take(
+        &mut all,
+        &mut report.failed,
+        "containers",
+        containers.map(|r| {
+            r.map(|v| v.into_iter().map(|c| created(&Kind::Container, c.name.clone(), Some(c.name))).collect())
+        }),
     );
     let mut found: Vec<Created> = all.into_iter().filter(|c| ours(&c.name)).collect();
     found.extend(interfaces);

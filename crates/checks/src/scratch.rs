@@ -15,6 +15,9 @@ use std::time::Duration;
 /// Kinds of resources, in the order they must be deleted.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// An Octavia load balancer, with its listeners, pools, members and
+    /// health monitors (cascade; before the subnet its VIP is on).
+    LoadBalancer,
     /// A floating IP (before the router interface its address is routed through).
     FloatingIp,
     /// A Nova server (its boot volume goes with it).
@@ -42,11 +45,14 @@ pub enum Kind {
     SecurityGroup,
     /// A Nova key pair (id = name).
     Keypair,
+    /// A Swift container with its objects (id = name).
+    Container,
 }
 
 impl Kind {
     fn label(&self) -> &'static str {
         match self {
+            Self::LoadBalancer => "load balancer",
             Self::FloatingIp => "floating IP",
             Self::Server => "server",
             Self::Backup => "backup",
@@ -59,6 +65,7 @@ impl Kind {
             Self::Network => "network",
             Self::SecurityGroup => "security group",
             Self::Keypair => "key pair",
+            Self::Container => "container",
         }
     }
 }
@@ -273,6 +280,11 @@ pub async fn delete(session: &Session, created: &Created) -> Result<(), DeleteEr
         Kind::SecurityGroup => Ok(session.delete_security_group(id).await?),
         Kind::FloatingIp => Ok(session.delete_network_object("floatingips", id).await?),
         Kind::Keypair => Ok(session.delete_keypair(id).await?),
+        Kind::Container => Ok(session.delete_container(id).await?),
+        Kind::LoadBalancer => {
+            session.delete_load_balancer(id).await?;
+            wait_gone(|| async { session.get_load_balancer(id).await.map(|l| l.provisioning_status) }).await
+        }
     }
 }
 
@@ -355,6 +367,8 @@ where
         match status().await {
             Err(e) if is_not_found(&e) => return Ok(()),
             Err(e) => return Err(e.into()),
+            // Octavia keeps a deleted load balancer listed as DELETED for a while
+            Ok(s) if s == "DELETED" => return Ok(()),
             Ok(s) if s == "error_deleting" => return Err(DeleteError::Failed(s)),
             Ok(s) => last = s,
         }

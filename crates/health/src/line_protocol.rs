@@ -199,7 +199,7 @@ pub fn iteration_lines(name: &str, it: &Iteration) -> String {
         // "wait server ACTIVE" → waitVM / ACTIVE
         let mut words = step.name.split_whitespace().skip(1);
         let resource = words.next().unwrap_or("resource");
-        let state = words.last().unwrap_or("ready");
+        let state = words.next().unwrap_or("ready");
         let resource = match resource {
             "server" => "VM".to_owned(),
             r if r.contains("volume") => "VOLUME".to_owned(),

@@ -21,7 +21,8 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The services the monitor gives verdicts on, as the catalog names them.
-pub const SERVICES: [&str; 5] = ["identity", "compute", "network", "block-storage", "image"];
+pub const SERVICES: [&str; 7] =
+    ["identity", "compute", "network", "block-storage", "image", "load-balancer", "object-store"];
 
 /// Why the reporter cannot start; the message names the settings field.
 #[derive(Debug, thiserror::Error)]

@@ -540,7 +540,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             Ok(())
         })
         .await?;
-        Some(network)
+        Some((network, subnet))
     };
     let sg_name = format!("{prefix}sg");
     let security_group = async {
@@ -592,9 +592,15 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
         Some(id)
     };
     // the chains do not depend on each other: built at once
-    let (network, group, key, volume, data) =
-        tokio::join!(network_chain, security_group, keypair, volume_chain, data_volume);
-    let (Some((_, flavor)), Some(network), Some(()), Some(()), Some(volume)) =
+    let (network, group, key, volume, data, ()) = tokio::join!(
+        network_chain,
+        security_group,
+        keypair,
+        volume_chain,
+        data_volume,
+        object_store(session, ledger, rec, prefix)
+    );
+    let (Some((_, flavor)), Some((network, subnet)), Some(()), Some(()), Some(volume)) =
         (&choice, &network, &group, &key, &volume)
     else {
         rec.not_run(
@@ -605,35 +611,42 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
         return;
     };
     let server_name = format!("{prefix}server");
-    let server = rec
-        .step("boot server", "compute", false, async {
-            let spec = BootFromVolume {
-                name: &server_name,
-                flavor_id: &flavor.id,
-                volume_id: volume,
-                network_id: network,
-                user_data: "",
-                key_name: Some(&key_name),
-                security_groups: &[&sg_name],
-            };
-            let s = session.boot_from_volume(&spec).await.map_err(|e| Failure::api("boot server", &e))?;
-            ledger.record(Kind::Server, &s.id, &server_name);
-            Ok(s.id)
-        })
-        .await;
-    let Some(server) = server else { return };
-    let active = rec
-        .step("wait server ACTIVE", "compute", true, async {
+    let server_part = async {
+        let server = rec
+            .step("boot server", "compute", false, async {
+                let spec = BootFromVolume {
+                    name: &server_name,
+                    flavor_id: &flavor.id,
+                    volume_id: volume,
+                    network_id: network,
+                    user_data: "",
+                    key_name: Some(&key_name),
+                    security_groups: &[&sg_name],
+                };
+                let s = session.boot_from_volume(&spec).await.map_err(|e| Failure::api("boot server", &e))?;
+                ledger.record(Kind::Server, &s.id, &server_name);
+                Ok(s.id)
+            })
+            .await;
+        let server = server?;
+        rec.step("wait server ACTIVE", "compute", true, async {
             wait_until(&format!("server {server_name}"), "ACTIVE", || async {
                 session.get_server(&server).await.map(|s| s.status)
             })
             .await
             .map_err(|e| Failure::wait(&e))
         })
-        .await;
-    if active.is_none() {
+        .await?;
+        Some(server)
+    };
+    // the load balancer's front (listener, pool) is built while the server boots
+    let (server, balancer) = tokio::join!(server_part, load_balancer(session, ledger, rec, prefix, subnet));
+    let Some(server) = server else {
+        if balancer.is_some() {
+            rec.not_run("create member", "load-balancer", "no server to balance to");
+        }
         return;
-    }
+    };
     let fip_name = format!("{prefix}fip");
     let floating_ip = async {
         let Some(external) = &external else {
@@ -668,12 +681,150 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
         .await?;
         wait_volume(session, rec, "wait data-volume detached", &data_name, data, "available").await
     };
-    let ((), _) = tokio::join!(floating_ip, attach_detach);
+    let members = async {
+        if let Some((balancer, pool)) = &balancer {
+            load_balancer_members(session, rec, prefix, balancer, pool, &server, subnet).await;
+        }
+    };
+    let ((), _, ()) = tokio::join!(floating_ip, attach_detach, members);
     rec.not_run(
         "guest checks (SSH, ping)",
         "compute",
         "not built yet: SSH through the floating IP and ping out need a hypervisor that runs guests",
     );
+}
+
+/// A container, an object put, read back and deleted, the container
+/// deleted: where the catalog has an object store.
+async fn object_store(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str) {
+    if !session.catalog.iter().any(|e| e.service_type == "object-store") {
+        return;
+    }
+    let container = format!("{prefix}container");
+    let object = "probe.json";
+    let body = serde_json::json!({ "written_by": "scs health", "iteration": prefix });
+    let service = "object-store";
+    let made = rec
+        .step("create container", service, false, async {
+            session.create_container(&container).await.map_err(|e| Failure::api("create container", &e))?;
+            ledger.record(Kind::Container, &container, &container);
+            Ok(())
+        })
+        .await;
+    if made.is_none() {
+        return;
+    }
+    let steps = async {
+        rec.step("put object", service, false, async {
+            session.put_object(&container, object, &body).await.map_err(|e| Failure::api("put object", &e))
+        })
+        .await?;
+        rec.step("get object", service, false, async {
+            let text = session.get_object(&container, object).await.map_err(|e| Failure::api("get object", &e))?;
+            let read: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Failure::other(format!("get object: not what was put: {e}")))?;
+            if read == body { Ok(()) } else { Err(Failure::other(format!("get object: read {read}, put {body}"))) }
+        })
+        .await?;
+        rec.step("delete object", service, false, async {
+            session.delete_object(&container, object).await.map_err(|e| Failure::api("delete object", &e))
+        })
+        .await?;
+        rec.step("delete container", service, false, async {
+            session.delete_container(&container).await.map_err(|e| Failure::api("delete container", &e))?;
+            ledger.forget(&Kind::Container, &container);
+            Ok(())
+        })
+        .await
+    };
+    let _ = steps.await;
+}
+
+/// The step `step`: waits until load balancer `id` is `ACTIVE` again.
+async fn wait_balancer(session: &Session, rec: &Recorder, step: &str, name: &str, id: &str) -> Option<()> {
+    rec.step(step, "load-balancer", true, async {
+        wait_until(&format!("load balancer {name}"), "ACTIVE", || async {
+            session.get_load_balancer(id).await.map(|l| l.provisioning_status)
+        })
+        .await
+        .map_err(|e| Failure::wait(&e))
+    })
+    .await
+}
+
+/// A load balancer on `subnet` with an HTTP listener and a pool, waited
+/// for after each change: where the catalog has Octavia. Returns the load
+/// balancer's and the pool's ids.
+async fn load_balancer(
+    session: &Session,
+    ledger: &Ledger,
+    rec: &Recorder,
+    prefix: &str,
+    subnet: &str,
+) -> Option<(String, String)> {
+    if !session.catalog.iter().any(|e| e.service_type == "load-balancer") {
+        return None;
+    }
+    let name = format!("{prefix}lb");
+    let service = "load-balancer";
+    let balancer = rec
+        .step("create load balancer", service, false, async {
+            let id = session
+                .create_load_balancer(&name, subnet)
+                .await
+                .map_err(|e| Failure::api("create load balancer", &e))?;
+            ledger.record(Kind::LoadBalancer, &id, &name);
+            Ok(id)
+        })
+        .await?;
+    wait_balancer(session, rec, "wait load-balancer ACTIVE", &name, &balancer).await?;
+    let listener = rec
+        .step("create listener", service, false, async {
+            let listener = format!("{prefix}listener");
+            session.create_listener(&listener, &balancer).await.map_err(|e| Failure::api("create listener", &e))
+        })
+        .await?;
+    wait_balancer(session, rec, "wait load-balancer ACTIVE (listener)", &name, &balancer).await?;
+    let pool = rec
+        .step("create pool", service, false, async {
+            let pool = format!("{prefix}pool");
+            session.create_pool(&pool, &listener).await.map_err(|e| Failure::api("create pool", &e))
+        })
+        .await?;
+    wait_balancer(session, rec, "wait load-balancer ACTIVE (pool)", &name, &balancer).await?;
+    Some((balancer, pool))
+}
+
+/// The server as the pool's member, and a health monitor.
+async fn load_balancer_members(
+    session: &Session,
+    rec: &Recorder,
+    prefix: &str,
+    balancer: &str,
+    pool: &str,
+    server: &str,
+    subnet: &str,
+) -> Option<()> {
+    let name = format!("{prefix}lb");
+    let service = "load-balancer";
+    rec.step("create member", service, false, async {
+        let ports = session.list_ports(Some(server)).await.map_err(|e| Failure::api("list server ports", &e))?;
+        let address = ports
+            .iter()
+            .flat_map(|p| &p.fixed_ips)
+            .find(|ip| ip.subnet_id == subnet)
+            .map(|ip| ip.ip_address.clone())
+            .ok_or_else(|| Failure::other("the server has no address on the load balancer's subnet"))?;
+        session.create_member(pool, &address, subnet).await.map_err(|e| Failure::api("create member", &e))
+    })
+    .await?;
+    wait_balancer(session, rec, "wait load-balancer ACTIVE (member)", &name, balancer).await?;
+    rec.step("create health monitor", service, false, async {
+        let monitor = format!("{prefix}monitor");
+        session.create_health_monitor(&monitor, pool).await.map_err(|e| Failure::api("create health monitor", &e))
+    })
+    .await?;
+    wait_balancer(session, rec, "wait load-balancer ACTIVE (health monitor)", &name, balancer).await
 }
 
 /// The boot volume from `image`, waited for until available.

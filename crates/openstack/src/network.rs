@@ -34,6 +34,9 @@ pub struct NetworkObject {
 pub struct FixedIp {
     /// The subnet.
     pub subnet_id: String,
+    /// The address.
+    #[serde(default)]
+    pub ip_address: String,
 }
 
 /// A floating IP.

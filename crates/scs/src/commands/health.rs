@@ -260,14 +260,14 @@ fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
         eprintln!("scs: left behind: {leftover} (scs cleanup --prefix {} removes it)", iteration.prefix);
     }
     if !print_structured(args.format, &iteration)? {
-        outln!("{:<34} {:<14} {:>8} {:>8}  result", "step", "service", "at (s)", "took (s)")?;
+        outln!("{:<42} {:<14} {:>8} {:>8}  result", "step", "service", "at (s)", "took (s)")?;
         for step in &iteration.steps {
             let result = match &step.outcome {
                 StepOutcome::Ok => "ok".to_owned(),
                 StepOutcome::Failed { class, message } => format!("FAILED ({class:?}): {message}"),
                 StepOutcome::NotRun { reason } => format!("not run: {reason}"),
             };
-            outln!("{:<34} {:<14} {:>8.2} {:>8.2}  {result}", step.name, step.service, step.at, step.seconds)?;
+            outln!("{:<42} {:<14} {:>8.2} {:>8.2}  {result}", step.name, step.service, step.at, step.seconds)?;
         }
         let failed = iteration.calls.iter().filter(|c| c.failed()).count();
         let budget = iteration.time_budget();
