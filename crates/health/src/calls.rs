@@ -103,7 +103,7 @@ impl CallLog {
                 url.split_once("://").map_or(url, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..])),
             ),
         };
-        (service, format!("{method} {}", template(path)))
+        (service.clone(), format!("{method} {}", named_template(&service, path)))
     }
 }
 
@@ -148,6 +148,21 @@ pub fn percentile(sorted: &[f64], q: usize) -> Option<f64> {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`template`], and names that name one resource replaced too: a key
+/// pair's (`/os-keypairs/{name}`), a Swift container's and object's
+/// (`/{container}/{object}`); otherwise every iteration would add series.
+fn named_template(service: &str, path: &str) -> String {
+    if service == "object-store" {
+        let depth = path.split('/').filter(|s| !s.is_empty()).count();
+        return ["/", "/{container}", "/{container}/{object}"][depth.min(2)].to_owned();
+    }
+    let mut out = template(path);
+    if let Some(at) = out.find("/os-keypairs/") {
+        out.replace_range(at + "/os-keypairs/".len().., "{name}");
+    }
+    out
 }
 
 /// `path` with every segment that names one resource (a uuid, a hex id, a
@@ -220,6 +235,10 @@ mod tests {
             duration: std::time::Duration::from_millis(5),
         });
         assert_eq!(log.calls()[3].service, "block-storage", "an alias gets the official name");
+        assert_eq!(named_template("compute", "/os-keypairs/scs-health-1-key"), "/os-keypairs/{name}");
+        assert_eq!(named_template("object-store", "/scs-health-1-container/probe.json"), "/{container}/{object}");
+        assert_eq!(named_template("object-store", "/scs-health-1-container"), "/{container}");
+        assert_eq!(named_template("object-store", ""), "/");
         assert!(!calls[1].failed() && !calls[0].failed());
         let post = reqwest_method("POST");
         let url = "http://127.0.0.1:8774/v2.1/servers";
