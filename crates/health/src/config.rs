@@ -11,6 +11,9 @@
 //! line_protocol = "http://127.0.0.1:8086/write?db=health"  # or a file; optional
 //! record = "sqlite://scs-health.db"  # the local record (relative: beside this file; "off": none)
 //! record_days = 30              # how long checks are kept
+//! servers = 2                   # per iteration (even: boot from volume, odd: from image)
+//! image = "Ubuntu 24.04"        # optional (default: the public image needing the least disk)
+//! flavor = "SCS-1V-2"           # optional (default: the cheapest the image fits)
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
 //!
@@ -58,6 +61,12 @@ pub struct HealthConfig {
     pub record: Option<String>,
     /// How many days of checks the record keeps.
     pub record_days: u32,
+    /// Servers per iteration.
+    pub servers: usize,
+    /// The image by name.
+    pub image: Option<String>,
+    /// The flavor by name.
+    pub flavor: Option<String>,
 }
 
 /// The `[status_page]` section: which status page, which component each
@@ -109,6 +118,9 @@ struct Raw {
     line_protocol: Option<Spanned<String>>,
     record: Option<String>,
     record_days: Option<Spanned<u32>>,
+    servers: Option<Spanned<usize>>,
+    image: Option<String>,
+    flavor: Option<String>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
     status_page: Option<RawStatusPage>,
@@ -209,6 +221,13 @@ impl HealthConfig {
             Some(d) => *d.get_ref(),
             None => 30,
         };
+        let servers = match raw.servers {
+            Some(n) if !(1..=64).contains(n.get_ref()) => {
+                return Err(fail(format!("{}servers: must be 1 to 64", line_of(text, n.span()))));
+            }
+            Some(n) => *n.get_ref(),
+            None => 2,
+        };
         Ok(Self {
             listen,
             interval,
@@ -219,6 +238,9 @@ impl HealthConfig {
             line_protocol,
             record,
             record_days,
+            servers,
+            image: raw.image,
+            flavor: raw.flavor,
         })
     }
 }

@@ -75,12 +75,13 @@ impl Outputs {
     }
 }
 
-/// Runs iterations against `cloud` every `interval` until `stop` turns
-/// true, giving each to `outputs`; returns how many ran.
+/// Runs iterations of `scenario` (each with its own prefix) against
+/// `cloud` every `interval` until `stop` turns true, giving each to
+/// `outputs`; returns how many ran.
 pub async fn monitor(
     cloud: CloudConfig,
     interval: Duration,
-    timeout: Duration,
+    scenario: ScenarioConfig,
     outputs: Outputs,
     stop: watch::Receiver<bool>,
 ) -> u64 {
@@ -89,7 +90,11 @@ pub async fn monitor(
     let mut unfinished: Vec<String> = Vec::new();
     while !*stop.borrow() {
         let started = tokio::time::Instant::now();
-        let config = ScenarioConfig { timeout, earlier_leftovers: unfinished.clone(), ..ScenarioConfig::now() };
+        let config = ScenarioConfig {
+            prefix: ScenarioConfig::now().prefix,
+            earlier_leftovers: unfinished.clone(),
+            ..scenario.clone()
+        };
         let iteration = iterate(&cloud, &config, stopped(stop.clone())).await;
         for leftover in &iteration.leftovers {
             tracing::warn!("{}: left behind: {leftover}", cloud.name);
@@ -106,7 +111,7 @@ pub async fn monitor(
         }
     }
     if !unfinished.is_empty() {
-        for problem in crate::scenario::sweep_prefixes(&cloud, &unfinished, timeout).await {
+        for problem in crate::scenario::sweep_prefixes(&cloud, &unfinished, scenario.timeout).await {
             tracing::warn!("{}: left behind ({}): {problem}", cloud.name, unfinished.join(", "));
         }
     }

@@ -16,7 +16,7 @@
 use crate::calls::{ApiCall, CallLog};
 use scs_checks::cleanup::{Sweep, sweep};
 use scs_checks::scratch::{Kind, Ledger, PauseLog, WaitError, wait_until};
-use scs_openstack::compute::BootFromVolume;
+use scs_openstack::compute::{BootServer, Root};
 use scs_openstack::{ApiError, CloudConfig, Flavor, Image, Session, SessionOptions};
 use serde::Serialize;
 use std::future::Future;
@@ -41,6 +41,13 @@ pub struct ScenarioConfig {
     /// Prefixes of earlier iterations that left resources behind (their
     /// teardown failed, say while Keystone was down): swept first.
     pub earlier_leftovers: Vec<String>,
+    /// How many servers (even ones boot from a volume, odd ones from the
+    /// image), spread over the availability zones and a network per zone.
+    pub servers: usize,
+    /// The image by name (`None`: the active public one needing the least disk).
+    pub image: Option<String>,
+    /// The flavor by name (`None`: the cheapest with the memory the image needs).
+    pub flavor: Option<String>,
 }
 
 impl ScenarioConfig {
@@ -50,6 +57,9 @@ impl ScenarioConfig {
             prefix: format!("{PREFIX}{}-", chrono::Utc::now().timestamp()),
             timeout: Duration::from_secs(32),
             earlier_leftovers: Vec::new(),
+            servers: 2,
+            image: None,
+            flavor: None,
         }
     }
 }
@@ -405,7 +415,7 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
                 }
                 // everything of this iteration, found by name (what the ledger cannot know)
                 let ours = Sweep { prefixes: vec![config.prefix.clone()], volumes_only: false };
-                let build = build(&session, &ledger, &recorder, &config.prefix);
+                let build = build(&session, &ledger, &recorder, config);
                 tokio::pin!(build);
                 tokio::select! {
                     () = &mut build => {}
@@ -474,174 +484,124 @@ pub async fn sweep_prefixes(cloud: &CloudConfig, prefixes: &[String], timeout: D
     }
 }
 
-/// Everything up to a running server; stops at the first failure of a chain.
-async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str) {
-    let choice = rec.step("list images and flavors", "compute", false, async {
+/// What the iteration builds on, chosen at its start.
+struct Basis {
+    image: Image,
+    /// For servers booted from a volume (memory is what matters).
+    flavor: Flavor,
+    /// For servers booted from the image (also a root disk big enough).
+    image_flavor: Option<Flavor>,
+}
+
+/// Everything up to running servers and what uses them; a chain stops at
+/// its first failure, the others go on.
+async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &ScenarioConfig) {
+    let prefix = config.prefix.as_str();
+    let basis = rec.step("list images and flavors", "compute", false, async {
         let (images, flavors) = futures::try_join!(session.list_public_images(), session.list_flavors())
             .map_err(|e| Failure::api("listing images and flavors", &e))?;
-        choose(&images, &flavors)
+        choose(&images, &flavors, config.image.as_deref(), config.flavor.as_deref())
+    });
+    let zones = rec.step("list availability zones", "compute", false, async {
+        session.availability_zones().await.map_err(|e| Failure::api("list availability zones", &e))
     });
     // the network floating IPs come from and the router's gateway goes to, if the cloud has one
     let external = rec.step("list external networks", "network", false, async {
         let found = session.list_networks(true).await.map_err(|e| Failure::api("list external networks", &e))?;
         Ok(found.into_iter().next().map(|n| n.id))
     });
-    let (choice, external) = tokio::join!(choice, external);
-    let external = external.flatten();
-    let network_chain = async {
-        let net_name = format!("{prefix}net");
-        let network = rec
-            .step("create network", "network", false, async {
-                let n = session.create_network(&net_name).await.map_err(|e| Failure::api("create network", &e))?;
-                ledger.record(Kind::Network, &n.id, &net_name);
-                Ok(n.id)
-            })
-            .await?;
-        let subnet_name = format!("{prefix}subnet");
-        let subnet = rec
-            .step("create subnet", "network", false, async {
-                let s = session
-                    .create_subnet(
-                        &subnet_name,
-                        &network,
-                        "10.250.0.0/24",
-                        "10.250.0.1",
-                        ("10.250.0.10", "10.250.0.250"),
-                        "9.9.9.9",
-                    )
-                    .await
-                    .map_err(|e| Failure::api("create subnet", &e))?;
-                ledger.record(Kind::Subnet, &s.id, &subnet_name);
-                Ok(s.id)
-            })
-            .await?;
-        let router_name = format!("{prefix}router");
-        let external = external.as_deref();
-        let router = rec
-            .step("create router", "network", false, async {
-                let r = session
-                    .create_router(&router_name, external)
-                    .await
-                    .map_err(|e| Failure::api("create router", &e))?;
-                ledger.record(Kind::Router, &r.id, &router_name);
-                Ok(r.id)
-            })
-            .await?;
-        rec.step("attach router interface", "network", false, async {
-            session
-                .add_router_interface(&router, &subnet)
-                .await
-                .map_err(|e| Failure::api("add router interface", &e))?;
-            ledger.record(
-                Kind::RouterInterface { router: router.clone() },
-                &subnet,
-                &format!("{router_name}:{subnet_name}"),
-            );
-            Ok(())
-        })
-        .await?;
-        Some((network, subnet))
-    };
+    let (basis, zones, external) = tokio::join!(basis, zones, external);
+    let (zones, external) = (zones.unwrap_or_default(), external.flatten());
+    let servers = config.servers.max(1);
+    // a network per availability zone (as openstack-health-monitor), no more than there are servers
+    let networks = zones.len().clamp(1, servers);
+
     let sg_name = format!("{prefix}sg");
-    let security_group = async {
-        let group = rec
-            .step("create security group", "network", false, async {
-                let g = session
-                    .create_security_group(&sg_name, "scs health iteration")
-                    .await
-                    .map_err(|e| Failure::api("create security group", &e))?;
-                ledger.record(Kind::SecurityGroup, &g.id, &sg_name);
-                Ok(g.id)
-            })
-            .await?;
-        // SSH and ping from anywhere, as the guest checks need (the rules go with the group)
-        rec.step("create security group rules", "network", false, async {
-            for (protocol, port) in [("tcp", Some(22)), ("icmp", None)] {
-                session
-                    .create_security_group_rule(&group, protocol, port)
-                    .await
-                    .map_err(|e| Failure::api(&format!("create {protocol} rule"), &e))?;
-            }
-            Ok(())
-        })
-        .await
-    };
     let key_name = format!("{prefix}key");
-    let keypair = rec.step("create keypair", "compute", false, async {
-        let k = session.create_keypair(&key_name).await.map_err(|e| Failure::api("create keypair", &e))?;
-        ledger.record(Kind::Keypair, &k.name, &k.name);
-        Ok(())
-    });
-    let volume_chain = async {
-        match &choice {
-            Some((image, _)) => boot_volume(session, ledger, rec, prefix, image).await,
-            None => None,
-        }
-    };
     let data_name = format!("{prefix}data");
-    let data_volume = async {
-        let id = rec
-            .step("create data volume", "block-storage", false, async {
-                let v =
-                    session.create_volume(&data_name, 1).await.map_err(|e| Failure::api("create data volume", &e))?;
-                ledger.record(Kind::Volume, &v.id, &data_name);
-                Ok(v.id)
-            })
-            .await?;
-        wait_volume(session, rec, "wait data-volume available", &data_name, &id, "available").await?;
-        Some(id)
+    let boot_volumes = async {
+        let Some(basis) = &basis else { return Vec::new() };
+        // even servers boot from a volume, odd ones from the image
+        let made = (0..servers).step_by(2).map(|k| boot_volume(session, ledger, rec, prefix, k + 1, &basis.image));
+        futures::future::join_all(made).await
     };
-    // the chains do not depend on each other: built at once
-    let (network, group, key, volume, data, ()) = tokio::join!(
-        network_chain,
-        security_group,
-        keypair,
-        volume_chain,
-        data_volume,
+    let (nets, group, key, volumes, data, ()) = tokio::join!(
+        build_networks(session, ledger, rec, prefix, networks, external.as_deref()),
+        security_group(session, ledger, rec, &sg_name),
+        rec.step("create keypair", "compute", false, async {
+            let k = session.create_keypair(&key_name).await.map_err(|e| Failure::api("create keypair", &e))?;
+            ledger.record(Kind::Keypair, &k.name, &k.name);
+            Ok(())
+        }),
+        boot_volumes,
+        data_volume(session, ledger, rec, &data_name),
         object_store(session, ledger, rec, prefix)
     );
-    let (Some((_, flavor)), Some((network, subnet)), Some(()), Some(()), Some(volume)) =
-        (&choice, &network, &group, &key, &volume)
-    else {
+    let (Some(basis), Some(nets), Some(()), Some(())) = (&basis, &nets, &group, &key) else {
         rec.not_run(
             "boot server",
             "compute",
-            "its image, flavor, network, security group, key pair or boot volume could not be had",
+            "its image, flavor, network, security group or key pair could not be had",
         );
         return;
     };
-    let server_name = format!("{prefix}server");
-    let server_part = async {
-        let server = rec
-            .step("boot server", "compute", false, async {
-                let spec = BootFromVolume {
-                    name: &server_name,
-                    flavor_id: &flavor.id,
-                    volume_id: volume,
-                    network_id: network,
-                    user_data: "",
-                    key_name: Some(&key_name),
-                    security_groups: &[&sg_name],
+    let (key_name, sg_name) = (&key_name, &sg_name);
+    let boot = |k: usize| {
+        let (name, zone) = (format!("{prefix}server-{}", k + 1), zones.get(k % zones.len().max(1)));
+        let (network, subnet) = &nets[k % nets.len()];
+        let volume = if k % 2 == 0 { volumes.get(k / 2).cloned().flatten() } else { None };
+        async move {
+            let label = format!("#{}", k + 1);
+            let (root, flavor) = if k % 2 == 0 {
+                let Some(volume) = &volume else {
+                    rec.not_run(&format!("boot server {label}"), "compute", "its boot volume could not be had");
+                    return None;
                 };
-                let s = session.boot_from_volume(&spec).await.map_err(|e| Failure::api("boot server", &e))?;
-                ledger.record(Kind::Server, &s.id, &server_name);
-                Ok(s.id)
+                (Root::Volume(volume), &basis.flavor)
+            } else {
+                let Some(flavor) = &basis.image_flavor else {
+                    let reason = "no flavor has a root disk the image fits on";
+                    rec.not_run(&format!("boot server {label} (from image)"), "compute", reason);
+                    return None;
+                };
+                (Root::Image(&basis.image.id), flavor)
+            };
+            let from = if matches!(root, Root::Image(_)) { " (from image)" } else { "" };
+            let id = rec
+                .step(&format!("boot server {label}{from}"), "compute", false, async {
+                    let spec = BootServer {
+                        name: &name,
+                        flavor_id: &flavor.id,
+                        root,
+                        availability_zone: zone.map(String::as_str),
+                        network_id: network,
+                        user_data: "",
+                        key_name: Some(key_name),
+                        security_groups: &[sg_name],
+                    };
+                    let s = session.boot_server(&spec).await.map_err(|e| Failure::api("boot server", &e))?;
+                    ledger.record(Kind::Server, &s.id, &name);
+                    Ok(s.id)
+                })
+                .await?;
+            rec.step(&format!("wait server ACTIVE {label}"), "compute", true, async {
+                wait_until(&format!("server {name}"), "ACTIVE", || async {
+                    session.get_server(&id).await.map(|s| s.status)
+                })
+                .await
+                .map_err(|e| Failure::wait(&e))
             })
-            .await;
-        let server = server?;
-        rec.step("wait server ACTIVE", "compute", true, async {
-            wait_until(&format!("server {server_name}"), "ACTIVE", || async {
-                session.get_server(&server).await.map(|s| s.status)
-            })
-            .await
-            .map_err(|e| Failure::wait(&e))
-        })
-        .await?;
-        Some(server)
+            .await?;
+            Some(Booted { id, subnet: subnet.clone() })
+        }
     };
-    // the load balancer's front (listener, pool) is built while the server boots
-    let (server, balancer) = tokio::join!(server_part, load_balancer(session, ledger, rec, prefix, subnet));
-    let Some(server) = server else {
+    // the load balancer's front (listener, pool) is built while the servers boot
+    let (booted, balancer) = tokio::join!(
+        futures::future::join_all((0..servers).map(boot)),
+        load_balancer(session, ledger, rec, prefix, &nets[0].1)
+    );
+    let booted: Vec<Booted> = booted.into_iter().flatten().collect();
+    let Some(first) = booted.first() else {
         if balancer.is_some() {
             rec.not_run("create member", "load-balancer", "no server to balance to");
         }
@@ -654,8 +614,8 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             return;
         };
         rec.step("create floating IP", "network", false, async {
-            let ports = session.list_ports(Some(&server)).await.map_err(|e| Failure::api("list server ports", &e))?;
-            let port = ports.first().ok_or_else(|| Failure::other(format!("server {server_name} has no port")))?;
+            let ports = session.list_ports(Some(&first.id)).await.map_err(|e| Failure::api("list server ports", &e))?;
+            let port = ports.first().ok_or_else(|| Failure::other("the first server has no port"))?;
             let fip = session
                 .create_floating_ip(external, &port.id, &fip_name)
                 .await
@@ -671,19 +631,19 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
             return None;
         };
         rec.step("attach volume", "compute", false, async {
-            session.attach_volume(&server, data).await.map_err(|e| Failure::api("attach volume", &e))
+            session.attach_volume(&first.id, data).await.map_err(|e| Failure::api("attach volume", &e))
         })
         .await?;
         wait_volume(session, rec, "wait data-volume in-use", &data_name, data, "in-use").await?;
         rec.step("detach volume", "compute", false, async {
-            session.detach_volume(&server, data).await.map_err(|e| Failure::api("detach volume", &e))
+            session.detach_volume(&first.id, data).await.map_err(|e| Failure::api("detach volume", &e))
         })
         .await?;
         wait_volume(session, rec, "wait data-volume detached", &data_name, data, "available").await
     };
     let members = async {
         if let Some((balancer, pool)) = &balancer {
-            load_balancer_members(session, rec, prefix, balancer, pool, &server, subnet).await;
+            load_balancer_members(session, rec, prefix, balancer, pool, &booted).await;
         }
     };
     let ((), _, ()) = tokio::join!(floating_ip, attach_detach, members);
@@ -692,6 +652,119 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, prefix: &str)
         "compute",
         "not built yet: SSH through the floating IP and ping out need a hypervisor that runs guests",
     );
+}
+
+/// A server that reached ACTIVE, and the subnet it is on.
+struct Booted {
+    id: String,
+    subnet: String,
+}
+
+/// `count` networks with a subnet each (`10.250.<i>.0/24`), all on one
+/// router (its gateway on `external`, if any); the networks and subnets
+/// whose router interface was attached.
+async fn build_networks(
+    session: &Session,
+    ledger: &Ledger,
+    rec: &Recorder,
+    prefix: &str,
+    count: usize,
+    external: Option<&str>,
+) -> Option<Vec<(String, String)>> {
+    let router_name = format!("{prefix}router");
+    let router = rec.step("create router", "network", false, async {
+        let r = session.create_router(&router_name, external).await.map_err(|e| Failure::api("create router", &e))?;
+        ledger.record(Kind::Router, &r.id, &router_name);
+        Ok(r.id)
+    });
+    let networks = futures::future::join_all((0..count).map(|i| async move {
+        let label = format!("#{}", i + 1);
+        let net_name = format!("{prefix}net-{}", i + 1);
+        let network = rec
+            .step(&format!("create network {label}"), "network", false, async {
+                let n = session.create_network(&net_name).await.map_err(|e| Failure::api("create network", &e))?;
+                ledger.record(Kind::Network, &n.id, &net_name);
+                Ok(n.id)
+            })
+            .await?;
+        let subnet_name = format!("{prefix}subnet-{}", i + 1);
+        let subnet = rec
+            .step(&format!("create subnet {label}"), "network", false, async {
+                let (cidr, gateway) = (format!("10.250.{i}.0/24"), format!("10.250.{i}.1"));
+                let pool = (format!("10.250.{i}.10"), format!("10.250.{i}.250"));
+                let s = session
+                    .create_subnet(&subnet_name, &network, &cidr, &gateway, (&pool.0, &pool.1), "9.9.9.9")
+                    .await
+                    .map_err(|e| Failure::api("create subnet", &e))?;
+                ledger.record(Kind::Subnet, &s.id, &subnet_name);
+                Ok(s.id)
+            })
+            .await?;
+        Some((network, subnet, subnet_name))
+    }));
+    let (router, networks) = tokio::join!(router, networks);
+    let router = router?;
+    // one interface at a time: Neutron serialises a router's changes anyway
+    let mut attached = Vec::new();
+    for (i, made) in networks.into_iter().enumerate() {
+        let Some((network, subnet, subnet_name)) = made else { continue };
+        let ok = rec
+            .step(&format!("attach router interface #{}", i + 1), "network", false, async {
+                session
+                    .add_router_interface(&router, &subnet)
+                    .await
+                    .map_err(|e| Failure::api("add router interface", &e))?;
+                ledger.record(
+                    Kind::RouterInterface { router: router.clone() },
+                    &subnet,
+                    &format!("{router_name}:{subnet_name}"),
+                );
+                Ok(())
+            })
+            .await;
+        if ok.is_some() {
+            attached.push((network, subnet));
+        }
+    }
+    (!attached.is_empty()).then_some(attached)
+}
+
+/// A security group with SSH and ping allowed from anywhere (the rules go
+/// with the group).
+async fn security_group(session: &Session, ledger: &Ledger, rec: &Recorder, name: &str) -> Option<()> {
+    let group = rec
+        .step("create security group", "network", false, async {
+            let g = session
+                .create_security_group(name, "scs health iteration")
+                .await
+                .map_err(|e| Failure::api("create security group", &e))?;
+            ledger.record(Kind::SecurityGroup, &g.id, name);
+            Ok(g.id)
+        })
+        .await?;
+    rec.step("create security group rules", "network", false, async {
+        for (protocol, port) in [("tcp", Some(22)), ("icmp", None)] {
+            session
+                .create_security_group_rule(&group, protocol, port)
+                .await
+                .map_err(|e| Failure::api(&format!("create {protocol} rule"), &e))?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// An empty 1 GiB volume to attach and detach, waited for until available.
+async fn data_volume(session: &Session, ledger: &Ledger, rec: &Recorder, name: &str) -> Option<String> {
+    let id = rec
+        .step("create data volume", "block-storage", false, async {
+            let v = session.create_volume(name, 1).await.map_err(|e| Failure::api("create data volume", &e))?;
+            ledger.record(Kind::Volume, &v.id, name);
+            Ok(v.id)
+        })
+        .await?;
+    wait_volume(session, rec, "wait data-volume available", name, &id, "available").await?;
+    Some(id)
 }
 
 /// A container, an object put, read back and deleted, the container
@@ -795,30 +868,34 @@ async fn load_balancer(
     Some((balancer, pool))
 }
 
-/// The server as the pool's member, and a health monitor.
+/// The servers as the pool's members (each by its address on its own
+/// subnet, reached through the router), and a health monitor.
 async fn load_balancer_members(
     session: &Session,
     rec: &Recorder,
     prefix: &str,
     balancer: &str,
     pool: &str,
-    server: &str,
-    subnet: &str,
+    servers: &[Booted],
 ) -> Option<()> {
     let name = format!("{prefix}lb");
     let service = "load-balancer";
-    rec.step("create member", service, false, async {
-        let ports = session.list_ports(Some(server)).await.map_err(|e| Failure::api("list server ports", &e))?;
-        let address = ports
-            .iter()
-            .flat_map(|p| &p.fixed_ips)
-            .find(|ip| ip.subnet_id == subnet)
-            .map(|ip| ip.ip_address.clone())
-            .ok_or_else(|| Failure::other("the server has no address on the load balancer's subnet"))?;
-        session.create_member(pool, &address, subnet).await.map_err(|e| Failure::api("create member", &e))
-    })
-    .await?;
-    wait_balancer(session, rec, "wait load-balancer ACTIVE (member)", &name, balancer).await?;
+    for (k, server) in servers.iter().enumerate() {
+        rec.step(&format!("create member #{}", k + 1), service, false, async {
+            let ports =
+                session.list_ports(Some(&server.id)).await.map_err(|e| Failure::api("list server ports", &e))?;
+            let address = ports
+                .iter()
+                .flat_map(|p| &p.fixed_ips)
+                .find(|ip| ip.subnet_id == server.subnet)
+                .map(|ip| ip.ip_address.clone())
+                .ok_or_else(|| Failure::other("the server has no address on its subnet"))?;
+            session.create_member(pool, &address, &server.subnet).await.map_err(|e| Failure::api("create member", &e))
+        })
+        .await?;
+        // every change makes the load balancer PENDING_UPDATE: the next waits for ACTIVE
+        wait_balancer(session, rec, &format!("wait load-balancer ACTIVE (member #{})", k + 1), &name, balancer).await?;
+    }
     rec.step("create health monitor", service, false, async {
         let monitor = format!("{prefix}monitor");
         session.create_health_monitor(&monitor, pool).await.map_err(|e| Failure::api("create health monitor", &e))
@@ -827,18 +904,19 @@ async fn load_balancer_members(
     wait_balancer(session, rec, "wait load-balancer ACTIVE (health monitor)", &name, balancer).await
 }
 
-/// The boot volume from `image`, waited for until available.
+/// Boot volume `#number` from `image`, waited for until available.
 async fn boot_volume(
     session: &Session,
     ledger: &Ledger,
     rec: &Recorder,
     prefix: &str,
+    number: usize,
     image: &Image,
 ) -> Option<String> {
-    let name = format!("{prefix}boot");
+    let name = format!("{prefix}boot-{number}");
     let size = u32::try_from(image.min_disk.unwrap_or(1).max(1)).unwrap_or(1);
     let volume = rec
-        .step("create boot volume", "block-storage", false, async {
+        .step(&format!("create boot volume #{number}"), "block-storage", false, async {
             let v = session
                 .create_volume_from_image(&name, size, &image.id)
                 .await
@@ -847,7 +925,7 @@ async fn boot_volume(
             Ok(v.id)
         })
         .await?;
-    wait_volume(session, rec, "wait volume available", &name, &volume, "available").await?;
+    wait_volume(session, rec, &format!("wait volume available #{number}"), &name, &volume, "available").await?;
     Some(volume)
 }
 
@@ -861,21 +939,45 @@ async fn wait_volume(session: &Session, rec: &Recorder, step: &str, name: &str, 
     .await
 }
 
-/// The image to boot (active, public, the smallest disk it needs) and the
-/// cheapest flavor with the memory it needs.
-fn choose(images: &[Image], flavors: &[Flavor]) -> Result<(Image, Flavor), Failure> {
-    let image = images
-        .iter()
-        .filter(|i| i.status == "active" && !i.os_hidden)
-        .min_by_key(|i| (i.min_disk.unwrap_or(0), i.min_ram.unwrap_or(0), i.size.unwrap_or(u64::MAX)))
-        .ok_or_else(|| Failure::other("no active public image to boot"))?;
+/// The image to boot (`image` by name, or the active public one needing
+/// the least disk), the flavor for servers booted from a volume (`flavor`
+/// by name, or the cheapest with the memory the image needs) and the one
+/// for servers booted from the image (also a root disk it fits on).
+fn choose(images: &[Image], flavors: &[Flavor], image: Option<&str>, flavor: Option<&str>) -> Result<Basis, Failure> {
+    let usable = images.iter().filter(|i| i.status == "active" && !i.os_hidden);
+    let image = match image {
+        Some(name) => images
+            .iter()
+            .find(|i| i.name.as_deref() == Some(name) && i.status == "active")
+            .ok_or_else(|| Failure::other(format!("no active image named {name:?}")))?,
+        None => usable
+            .min_by_key(|i| (i.min_disk.unwrap_or(0), i.min_ram.unwrap_or(0), i.size.unwrap_or(u64::MAX)))
+            .ok_or_else(|| Failure::other("no active public image to boot"))?,
+    };
     let min_ram = image.min_ram.unwrap_or(0);
-    let flavor = flavors
-        .iter()
-        .filter(|f| f.ram >= min_ram)
-        .min_by_key(|f| (f.ram, f.vcpus, f.disk))
-        .ok_or_else(|| Failure::other(format!("no flavor has the {min_ram} MiB image {} needs", image.label())))?;
-    Ok((image.clone(), flavor.clone()))
+    let min_disk = image.min_disk.unwrap_or(0).max(1);
+    let fits = |f: &&Flavor| f.ram >= min_ram;
+    let chosen =
+        match flavor {
+            Some(name) => flavors
+                .iter()
+                .find(|f| f.name == name)
+                .ok_or_else(|| Failure::other(format!("no flavor named {name:?}")))?,
+            None => flavors.iter().filter(fits).min_by_key(|f| (f.ram, f.vcpus, f.disk)).ok_or_else(|| {
+                Failure::other(format!("no flavor has the {min_ram} MiB image {} needs", image.label()))
+            })?,
+        };
+    let image_flavor = if u64::from(chosen.disk) >= min_disk {
+        Some(chosen.clone())
+    } else {
+        flavors
+            .iter()
+            .filter(fits)
+            .filter(|f| u64::from(f.disk) >= min_disk)
+            .min_by_key(|f| (f.ram, f.vcpus, f.disk))
+            .cloned()
+    };
+    Ok(Basis { image: image.clone(), flavor: chosen.clone(), image_flavor })
 }
 
 #[cfg(test)]

@@ -30,15 +30,26 @@ pub struct Fault {
     pub message: String,
 }
 
-/// How to boot a server from an existing (bootable) volume.
+/// What a server boots from.
+#[derive(Clone, Copy, Debug)]
+pub enum Root<'a> {
+    /// An existing bootable volume (deleted with the server).
+    Volume(&'a str),
+    /// An image, onto the flavor's root disk.
+    Image(&'a str),
+}
+
+/// How to boot a server.
 #[derive(Clone, Debug)]
-pub struct BootFromVolume<'a> {
+pub struct BootServer<'a> {
     /// Server name.
     pub name: &'a str,
     /// Flavor id.
     pub flavor_id: &'a str,
-    /// The boot volume (deleted with the server).
-    pub volume_id: &'a str,
+    /// What it boots from.
+    pub root: Root<'a>,
+    /// The availability zone, if one is chosen.
+    pub availability_zone: Option<&'a str>,
     /// Network to attach.
     pub network_id: &'a str,
     /// Cloud-init user data (plain text; sent base64).
@@ -57,8 +68,9 @@ pub struct Keypair {
 }
 
 impl Session {
-    /// Boots a server from a volume that is deleted with the server.
-    pub async fn boot_from_volume(&self, spec: &BootFromVolume<'_>) -> Result<Server, ApiError> {
+    /// Boots a server (from a volume, which is deleted with the server, or
+    /// from an image).
+    pub async fn boot_server(&self, spec: &BootServer<'_>) -> Result<Server, ApiError> {
         #[derive(Deserialize)]
         struct W {
             server: Created,
@@ -73,11 +85,19 @@ impl Session {
             "flavorRef": spec.flavor_id,
             "networks": [{ "uuid": spec.network_id }],
             "user_data": base64_encode(spec.user_data.as_bytes()),
-            "block_device_mapping_v2": [{
-                "boot_index": 0, "uuid": spec.volume_id, "source_type": "volume", "destination_type": "volume",
-                "delete_on_termination": true,
-            }],
         }});
+        match spec.root {
+            Root::Volume(id) => {
+                body["server"]["block_device_mapping_v2"] = json!([{
+                    "boot_index": 0, "uuid": id, "source_type": "volume", "destination_type": "volume",
+                    "delete_on_termination": true,
+                }]);
+            }
+            Root::Image(id) => body["server"]["imageRef"] = id.into(),
+        }
+        if let Some(zone) = spec.availability_zone {
+            body["server"]["availability_zone"] = zone.into();
+        }
         if let Some(key) = spec.key_name {
             body["server"]["key_name"] = key.into();
         }
@@ -87,6 +107,29 @@ impl Session {
         }
         let created: W = self.post(&format!("{base}/servers"), &body).await?;
         Ok(Server { id: created.server.id, name: spec.name.to_owned(), status: "BUILD".into(), fault: None })
+    }
+
+    /// The availability zones servers can be booted in (available ones).
+    pub async fn availability_zones(&self) -> Result<Vec<String>, ApiError> {
+        #[derive(Deserialize)]
+        struct State {
+            available: bool,
+        }
+        #[derive(Deserialize)]
+        struct Zone {
+            #[serde(rename = "zoneName")]
+            name: String,
+            #[serde(rename = "zoneState")]
+            state: State,
+        }
+        #[derive(Deserialize)]
+        struct W {
+            #[serde(rename = "availabilityZoneInfo")]
+            zones: Vec<Zone>,
+        }
+        let base = self.endpoint(&["compute"])?;
+        let w: W = self.get(&format!("{base}/os-availability-zone"), &[]).await?;
+        Ok(w.zones.into_iter().filter(|z| z.state.available).map(|z| z.name).collect())
     }
 
     /// Creates a key pair that Nova generates (the private key is not

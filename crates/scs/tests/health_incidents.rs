@@ -264,7 +264,7 @@ fn stopped_services_open_incidents_on_the_status_page_and_started_ones_resolve_t
     assert_eq!(opened["affects"][0]["severity"], json!(100), "{opened}");
     assert!(opened["endedAt"].is_null(), "{opened}");
     let description = opened["description"].as_str().unwrap();
-    assert!(description.contains("create network (connect)"), "the evidence names the failed call: {description}");
+    assert!(description.contains("create network #1 (connect)"), "the evidence names the failed call: {description}");
     assert!(page.ours("compute").is_empty() && page.ours("identity").is_empty(), "only network failed");
     let name = opened["displayName"].as_str().unwrap().to_owned();
     let text = rendered(&format!("{}/", page.base));

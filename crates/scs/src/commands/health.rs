@@ -66,6 +66,16 @@ pub struct OnceArgs {
     /// Output format (json and yaml carry every API call too).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Servers to boot (even ones from a volume, odd ones from the image), spread over the
+    /// availability zones.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub servers: u16,
+    /// The image by name (default: the active public image needing the least disk).
+    #[arg(long)]
+    pub image: Option<String>,
+    /// The flavor by name (default: the cheapest with the memory the image needs).
+    #[arg(long)]
+    pub flavor: Option<String>,
     /// Also write the iteration as InfluxDB line protocol (openstack-health-monitor's points) to
     /// an InfluxDB 1.x `/write?db=…` URL or append it to a file.
     #[arg(long, value_name = "URL|FILE")]
@@ -223,8 +233,15 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
         let loops = config.interval.into_iter().flat_map(|interval| {
             config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, interval))
         });
+        let scenario = ScenarioConfig {
+            timeout: config.timeout,
+            servers: config.servers,
+            image: config.image.clone(),
+            flavor: config.flavor.clone(),
+            ..ScenarioConfig::now()
+        };
         let loops = loops.map(|(cloud, outputs, interval)| {
-            scs_health::daemon::monitor(cloud, interval, config.timeout, outputs, stopping.clone())
+            scs_health::daemon::monitor(cloud, interval, scenario.clone(), outputs, stopping.clone())
         });
         let probes = config.probe.into_iter().flat_map(|every| {
             config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, every))
@@ -244,8 +261,13 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
     let cloud = CloudConfig::load(args.os_cloud.as_deref()).context("selecting the cloud")?;
-    let config =
-        ScenarioConfig { timeout: std::time::Duration::from_secs(args.timeout.max(1)), ..ScenarioConfig::now() };
+    let config = ScenarioConfig {
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        servers: usize::from(args.servers),
+        image: args.image.clone(),
+        flavor: args.flavor.clone(),
+        ..ScenarioConfig::now()
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let iteration = runtime.block_on(iterate(&cloud, &config, crate::signals::shutdown_quietly()));
     if let Some(target) = &args.line_protocol {

@@ -13,7 +13,7 @@
 use super::clean_mine;
 use crate::Outcome;
 use crate::scratch::{Kind, Ledger};
-use scs_openstack::compute::BootFromVolume;
+use scs_openstack::compute::{BootServer, Root};
 use scs_openstack::{Flavor, Image, Session};
 use std::time::{Duration, Instant};
 
@@ -202,16 +202,17 @@ async fn boot_and_read(
     .await?;
 
     let server_name = format!("{PREFIX}server");
-    let spec = BootFromVolume {
+    let spec = BootServer {
         name: &server_name,
         flavor_id: &flavor.id,
-        volume_id: &volume.id,
+        root: Root::Volume(&volume.id),
+        availability_zone: None,
         network_id: &network.id,
         user_data: USER_DATA,
         key_name: None,
         security_groups: &[],
     };
-    let server = session.boot_from_volume(&spec).await.map_err(|e| format!("boot {server_name}: {e}"))?;
+    let server = session.boot_server(&spec).await.map_err(|e| format!("boot {server_name}: {e}"))?;
     record(Kind::Server, &server.id, &server_name);
 
     let started = Instant::now();
