@@ -549,10 +549,10 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &Scen
     let boot = |k: usize| {
         let (name, zone) = (format!("{prefix}server-{}", k + 1), zones.get(k % zones.len().max(1)));
         let (network, subnet) = &nets[k % nets.len()];
-        let volume = if k % 2 == 0 { volumes.get(k / 2).cloned().flatten() } else { None };
+        let volume = if k.is_multiple_of(2) { volumes.get(k / 2).cloned().flatten() } else { None };
         async move {
             let label = format!("#{}", k + 1);
-            let (root, flavor) = if k % 2 == 0 {
+            let (root, flavor) = if k.is_multiple_of(2) {
                 let Some(volume) = &volume else {
                     rec.not_run(&format!("boot server {label}"), "compute", "its boot volume could not be had");
                     return None;
@@ -967,15 +967,10 @@ fn choose(images: &[Image], flavors: &[Flavor], image: Option<&str>, flavor: Opt
                 Failure::other(format!("no flavor has the {min_ram} MiB image {} needs", image.label()))
             })?,
         };
-    let image_flavor = if u64::from(chosen.disk) >= min_disk {
+    let image_flavor = if chosen.disk >= min_disk {
         Some(chosen.clone())
     } else {
-        flavors
-            .iter()
-            .filter(fits)
-            .filter(|f| u64::from(f.disk) >= min_disk)
-            .min_by_key(|f| (f.ram, f.vcpus, f.disk))
-            .cloned()
+        flavors.iter().filter(fits).filter(|f| f.disk >= min_disk).min_by_key(|f| (f.ram, f.vcpus, f.disk)).cloned()
     };
     Ok(Basis { image: image.clone(), flavor: chosen.clone(), image_flavor })
 }
