@@ -10,6 +10,7 @@
 //! - [`scenario`]: one iteration, its steps and their outcomes, with
 //!   guaranteed cleanup through the checks' resource ledger;
 //! - [`probe`]: the light probe, read-only calls every few seconds;
+//! - [`guest`]: logging in to a server through its floating IP (OpenSSH);
 //! - [`metrics`]: what the iterations and probes measured, as Prometheus metrics;
 //! - [`line_protocol`]: the same as openstack-health-monitor's InfluxDB lines;
 //! - [`record`]: the local record (SQLite by default) `scs health report` reads;
@@ -25,6 +26,7 @@
 pub mod calls;
 pub mod config;
 pub mod daemon;
+pub mod guest;
 pub mod incidents;
 pub mod line_protocol;
 pub mod metrics;

@@ -48,6 +48,12 @@ pub struct ScenarioConfig {
     pub image: Option<String>,
     /// The flavor by name (`None`: the cheapest with the memory the image needs).
     pub flavor: Option<String>,
+    /// The guests' user (`None`: the image's `image_original_user`, else `ubuntu`).
+    pub ssh_user: Option<String>,
+    /// What the guest pings.
+    pub ping_target: String,
+    /// How long a guest may take to answer on port 22.
+    pub guest_wait: Duration,
 }
 
 impl ScenarioConfig {
@@ -60,6 +66,9 @@ impl ScenarioConfig {
             servers: 2,
             image: None,
             flavor: None,
+            ssh_user: None,
+            ping_target: "9.9.9.9".to_owned(),
+            guest_wait: Duration::from_secs(180),
         }
     }
 }
@@ -84,6 +93,8 @@ pub enum FailureClass {
     ResourceError,
     /// The resource did not reach the state in time.
     WaitTimeout,
+    /// The guest did not answer, refused the login, or could not reach out.
+    Guest,
     /// Anything else (an answer that could not be read, nothing to use).
     Other,
 }
@@ -100,6 +111,7 @@ impl FailureClass {
             Self::NoEndpoint => "no_endpoint",
             Self::ResourceError => "resource_error",
             Self::WaitTimeout => "wait_timeout",
+            Self::Guest => "guest",
             Self::Other => "other",
         }
     }
@@ -518,6 +530,8 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &Scen
 
     let sg_name = format!("{prefix}sg");
     let key_name = format!("{prefix}key");
+    // the guests' key: OpenSSH's ssh-keygen, or Nova makes one (and the guest checks cannot run)
+    let guest_key = crate::guest::GuestKey::new();
     let data_name = format!("{prefix}data");
     let boot_volumes = async {
         let Some(basis) = &basis else { return Vec::new() };
@@ -529,7 +543,8 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &Scen
         build_networks(session, ledger, rec, prefix, networks, external.as_deref()),
         security_group(session, ledger, rec, &sg_name),
         rec.step("create keypair", "compute", false, async {
-            let k = session.create_keypair(&key_name).await.map_err(|e| Failure::api("create keypair", &e))?;
+            let public = guest_key.as_ref().ok().map(|k| k.public.as_str());
+            let k = session.create_keypair(&key_name, public).await.map_err(|e| Failure::api("create keypair", &e))?;
             ledger.record(Kind::Keypair, &k.name, &k.name);
             Ok(())
         }),
@@ -611,19 +626,27 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &Scen
     let floating_ip = async {
         let Some(external) = &external else {
             rec.not_run("create floating IP", "network", "the cloud has no external network");
+            rec.not_run(GUEST_CHECKS, "compute", "no floating IP to reach the guest through");
             return;
         };
-        rec.step("create floating IP", "network", false, async {
-            let ports = session.list_ports(Some(&first.id)).await.map_err(|e| Failure::api("list server ports", &e))?;
-            let port = ports.first().ok_or_else(|| Failure::other("the first server has no port"))?;
-            let fip = session
-                .create_floating_ip(external, &port.id, &fip_name)
-                .await
-                .map_err(|e| Failure::api("create floating IP", &e))?;
-            ledger.record(Kind::FloatingIp, &fip.id, &fip_name);
-            Ok(())
-        })
-        .await;
+        let address = rec
+            .step("create floating IP", "network", false, async {
+                let ports =
+                    session.list_ports(Some(&first.id)).await.map_err(|e| Failure::api("list server ports", &e))?;
+                let port = ports.first().ok_or_else(|| Failure::other("the first server has no port"))?;
+                let fip = session
+                    .create_floating_ip(external, &port.id, &fip_name)
+                    .await
+                    .map_err(|e| Failure::api("create floating IP", &e))?;
+                ledger.record(Kind::FloatingIp, &fip.id, &fip_name);
+                Ok(fip.floating_ip_address)
+            })
+            .await;
+        let Some(address) = address else {
+            rec.not_run(GUEST_CHECKS, "compute", "no floating IP to reach the guest through");
+            return;
+        };
+        guest_checks(session, rec, config, basis, &first.id, &address, &guest_key).await;
     };
     let attach_detach = async {
         let Some(data) = &data else {
@@ -647,11 +670,56 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &Scen
         }
     };
     let ((), _, ()) = tokio::join!(floating_ip, attach_detach, members);
-    rec.not_run(
-        "guest checks (SSH, ping)",
-        "compute",
-        "not built yet: SSH through the floating IP and ping out need a hypervisor that runs guests",
-    );
+}
+
+/// The name of the guest checks' step when they cannot run.
+const GUEST_CHECKS: &str = "guest checks (SSH, ping)";
+
+/// Logs in to the first server through its floating IP and pings out from
+/// it; not run, with the reason, where the hypervisor runs no guest (the
+/// console log is Nova's fake driver's) or there is no key to log in with.
+async fn guest_checks(
+    session: &Session,
+    rec: &Recorder,
+    config: &ScenarioConfig,
+    basis: &Basis,
+    server: &str,
+    address: &str,
+    key: &Result<crate::guest::GuestKey, String>,
+) {
+    let console = rec
+        .step("read console log", "compute", false, async {
+            session.console_output(server).await.map_err(|e| Failure::api("read console log", &e))
+        })
+        .await;
+    if console.as_deref().is_some_and(|c| c.contains(crate::guest::FAKE_CONSOLE)) {
+        let reason = "the hypervisor runs no guests: the console log is Nova's fake driver's";
+        rec.not_run(GUEST_CHECKS, "compute", reason);
+        return;
+    }
+    let key = match key {
+        Ok(key) => key,
+        Err(e) => {
+            rec.not_run(GUEST_CHECKS, "compute", &format!("no key to log in with: {e}"));
+            return;
+        }
+    };
+    let guest = |e: String| Failure { class: FailureClass::Guest, message: e };
+    let reached = rec
+        .step("wait SSH (floating IP)", "compute", true, async {
+            crate::guest::wait_for_ssh(address, 22, config.guest_wait).await.map_err(guest)
+        })
+        .await;
+    if reached.is_none() {
+        return;
+    }
+    let property = basis.image.properties.get("image_original_user").and_then(|u| u.as_str());
+    let user = config.ssh_user.as_deref().or(property).unwrap_or("ubuntu");
+    let login = crate::guest::Login { address, port: 22, user, key: &key.private };
+    rec.step("SSH in and ping out", "compute", false, async {
+        crate::guest::ping_out(&login, &config.ping_target, Duration::from_secs(60)).await.map(drop).map_err(guest)
+    })
+    .await;
 }
 
 /// A server that reached ACTIVE, and the subnet it is on.

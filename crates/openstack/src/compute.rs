@@ -132,12 +132,16 @@ impl Session {
         Ok(w.zones.into_iter().filter(|z| z.state.available).map(|z| z.name).collect())
     }
 
-    /// Creates a key pair that Nova generates (the private key is not
-    /// kept: the health iteration only proves that key pairs work).
-    pub async fn create_keypair(&self, name: &str) -> Result<Keypair, ApiError> {
+    /// Creates a key pair: imports `public_key`, or without one lets Nova
+    /// generate it (its private key is not kept then).
+    pub async fn create_keypair(&self, name: &str, public_key: Option<&str>) -> Result<Keypair, ApiError> {
         let base = self.endpoint(&["compute"])?;
+        let mut keypair = json!({ "name": name });
+        if let Some(key) = public_key {
+            keypair["public_key"] = key.into();
+        }
         let answer: serde_json::Value =
-            self.post(&format!("{base}/os-keypairs"), &json!({ "keypair": { "name": name } })).await?;
+            self.post(&format!("{base}/os-keypairs"), &json!({ "keypair": keypair })).await?;
         Ok(Keypair { name: answer["keypair"]["name"].as_str().unwrap_or(name).to_owned() })
     }
 
