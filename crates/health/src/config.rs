@@ -14,6 +14,9 @@
 //! servers = 2                   # per iteration (even: boot from volume, odd: from image)
 //! image = "Ubuntu 24.04"        # optional (default: the public image needing the least disk)
 //! flavor = "SCS-1V-2"           # optional (default: the cheapest the image fits)
+//! ssh_user = "ubuntu"           # optional (default: the image's image_original_user, else ubuntu)
+//! ping_target = "9.9.9.9"       # what guests ping
+//! guest_wait_seconds = 180      # how long a guest may take to answer SSH
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
 //!
@@ -67,6 +70,12 @@ pub struct HealthConfig {
     pub image: Option<String>,
     /// The flavor by name.
     pub flavor: Option<String>,
+    /// The guests' user.
+    pub ssh_user: Option<String>,
+    /// What guests ping.
+    pub ping_target: String,
+    /// How long a guest may take to answer SSH.
+    pub guest_wait: Duration,
 }
 
 /// The `[status_page]` section: which status page, which component each
@@ -121,6 +130,9 @@ struct Raw {
     servers: Option<Spanned<usize>>,
     image: Option<String>,
     flavor: Option<String>,
+    ssh_user: Option<String>,
+    ping_target: Option<String>,
+    guest_wait_seconds: Option<u64>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
     status_page: Option<RawStatusPage>,
@@ -241,6 +253,9 @@ impl HealthConfig {
             servers,
             image: raw.image,
             flavor: raw.flavor,
+            ssh_user: raw.ssh_user,
+            ping_target: raw.ping_target.unwrap_or_else(|| "9.9.9.9".to_owned()),
+            guest_wait: Duration::from_secs(raw.guest_wait_seconds.unwrap_or(180).max(1)),
         })
     }
 }

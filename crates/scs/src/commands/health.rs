@@ -76,6 +76,12 @@ pub struct OnceArgs {
     /// The flavor by name (default: the cheapest with the memory the image needs).
     #[arg(long)]
     pub flavor: Option<String>,
+    /// The guests' user (default: the image's image_original_user property, else ubuntu).
+    #[arg(long)]
+    pub ssh_user: Option<String>,
+    /// What the guest pings.
+    #[arg(long, default_value = "9.9.9.9")]
+    pub ping_target: String,
     /// Also write the iteration as InfluxDB line protocol (openstack-health-monitor's points) to
     /// an InfluxDB 1.x `/write?db=…` URL or append it to a file.
     #[arg(long, value_name = "URL|FILE")]
@@ -238,6 +244,9 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             servers: config.servers,
             image: config.image.clone(),
             flavor: config.flavor.clone(),
+            ssh_user: config.ssh_user.clone(),
+            ping_target: config.ping_target.clone(),
+            guest_wait: config.guest_wait,
             ..ScenarioConfig::now()
         };
         let loops = loops.map(|(cloud, outputs, interval)| {
@@ -266,6 +275,8 @@ fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
         servers: usize::from(args.servers),
         image: args.image.clone(),
         flavor: args.flavor.clone(),
+        ssh_user: args.ssh_user.clone(),
+        ping_target: args.ping_target.clone(),
         ..ScenarioConfig::now()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
