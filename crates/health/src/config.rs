@@ -11,7 +11,7 @@
 //! line_protocol = "http://127.0.0.1:8086/write?db=health"  # or a file; optional
 //! record = "sqlite://scs-health.db"  # the local record (relative: beside this file; "off": none)
 //! record_days = 30              # how long checks are kept
-//! servers = 2                   # per iteration (even: boot from volume, odd: from image)
+//! servers = 2                   # per iteration (#1, #3, …: boot from volume; #2, #4, …: from image)
 //! image = "Ubuntu 24.04"        # optional (default: the public image needing the least disk)
 //! flavor = "SCS-1V-2"           # optional (default: the cheapest the image fits)
 //! ssh_user = "ubuntu"           # optional (default: the image's image_original_user, else ubuntu)

@@ -41,7 +41,7 @@ pub struct ScenarioConfig {
     /// Prefixes of earlier iterations that left resources behind (their
     /// teardown failed, say while Keystone was down): swept first.
     pub earlier_leftovers: Vec<String>,
-    /// How many servers (even ones boot from a volume, odd ones from the
+    /// How many servers (#1, #3, … boot from a volume, #2, #4, … from the
     /// image), spread over the availability zones and a network per zone.
     pub servers: usize,
     /// The image by name (`None`: the active public one needing the least disk).
@@ -535,7 +535,7 @@ async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, config: &Scen
     let data_name = format!("{prefix}data");
     let boot_volumes = async {
         let Some(basis) = &basis else { return Vec::new() };
-        // even servers boot from a volume, odd ones from the image
+        // servers #1, #3, … boot from a volume (k = 0, 2, …), #2, #4, … from the image
         let made = (0..servers).step_by(2).map(|k| boot_volume(session, ledger, rec, prefix, k + 1, &basis.image));
         futures::future::join_all(made).await
     };

@@ -66,7 +66,7 @@ pub struct OnceArgs {
     /// Output format (json and yaml carry every API call too).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Servers to boot (even ones from a volume, odd ones from the image), spread over the
+    /// Servers to boot (#1, #3, … from a volume, #2, #4, … from the image), spread over the
     /// availability zones.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub servers: u16,
