@@ -34,6 +34,7 @@
 //! compute = "Compute"
 //! ```
 
+use crate::scenario::ScenarioConfig;
 use scs_openstack::CloudConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -50,8 +51,6 @@ pub struct HealthConfig {
     /// From one iteration's start to the next one's (at least the iteration's
     /// length); `None` runs light probes only.
     pub interval: Option<Duration>,
-    /// Per API request.
-    pub timeout: Duration,
     /// Between light probes; `None` runs none.
     pub probe: Option<Duration>,
     /// The clouds, resolved from `clouds.yaml`.
@@ -64,18 +63,9 @@ pub struct HealthConfig {
     pub record: Option<String>,
     /// How many days of checks the record keeps.
     pub record_days: u32,
-    /// Servers per iteration.
-    pub servers: usize,
-    /// The image by name.
-    pub image: Option<String>,
-    /// The flavor by name.
-    pub flavor: Option<String>,
-    /// The guests' user.
-    pub ssh_user: Option<String>,
-    /// What guests ping.
-    pub ping_target: String,
-    /// How long a guest may take to answer SSH.
-    pub guest_wait: Duration,
+    /// What each iteration does (its prefix is made per iteration); its
+    /// timeout is the probes' too.
+    pub scenario: ScenarioConfig,
 }
 
 /// The `[status_page]` section: which status page, which component each
@@ -243,19 +233,22 @@ impl HealthConfig {
         Ok(Self {
             listen,
             interval,
-            timeout: Duration::from_secs(timeout),
             probe,
             clouds,
             status_page,
             line_protocol,
             record,
             record_days,
-            servers,
-            image: raw.image,
-            flavor: raw.flavor,
-            ssh_user: raw.ssh_user,
-            ping_target: raw.ping_target.unwrap_or_else(|| "9.9.9.9".to_owned()),
-            guest_wait: Duration::from_secs(raw.guest_wait_seconds.unwrap_or(180).max(1)),
+            scenario: ScenarioConfig {
+                timeout: Duration::from_secs(timeout),
+                servers,
+                image: raw.image,
+                flavor: raw.flavor,
+                ssh_user: raw.ssh_user,
+                ping_target: raw.ping_target.unwrap_or_else(|| "9.9.9.9".to_owned()),
+                guest_wait: Duration::from_secs(raw.guest_wait_seconds.unwrap_or(180).max(1)),
+                ..ScenarioConfig::now()
+            },
         })
     }
 }
@@ -355,7 +348,7 @@ mod tests {
         let c = HealthConfig::parse("h.toml", "interval_seconds = 60\n[[cloud]]\nname = \"lab\"\n", lab);
         let c = c.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:9180");
-        assert_eq!((c.interval, c.timeout.as_secs(), c.clouds.len()), (Some(Duration::from_secs(60)), 32, 1));
+        assert_eq!((c.interval, c.scenario.timeout.as_secs(), c.clouds.len()), (Some(Duration::from_secs(60)), 32, 1));
         assert_eq!(c.probe, Some(std::time::Duration::from_secs(10)));
         assert_eq!((c.record.as_deref(), c.record_days), (Some("sqlite://./scs-health.db"), 30));
         let c = HealthConfig::parse("/etc/scs/h.toml", "record = \"sqlite://r.db\"\n[[cloud]]\nname = \"lab\"\n", lab);

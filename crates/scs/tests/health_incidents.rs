@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{KillOnDrop, free_port};
+use common::{KillOnDrop, free_port, health_leftovers};
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -163,16 +163,6 @@ fn wait_for<T>(what: &str, limit: Duration, monitor: &Monitor, mut probe: impl F
     }
 }
 
-fn leftovers(clouds: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
-        .args(["cleanup", "--os-cloud", "lab-member", "--dry-run", "--prefix", "scs-health-"])
-        .env("OS_CLIENT_CONFIG_FILE", clouds)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The public page's text, as Chromium renders it.
 fn rendered(url: &str) -> String {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -313,7 +303,7 @@ fn stopped_services_open_incidents_on_the_status_page_and_started_ones_resolve_t
     assert!(monitor.stop().success(), "{}", monitor.log());
     let log = monitor.log();
     assert!(!log.contains("panicked"), "{log}");
-    assert!(leftovers(&clouds).starts_with("0 resources"), "{}", leftovers(&clouds));
+    assert_eq!(health_leftovers(&clouds), Vec::<String>::new());
     // the operator's incident is as it was
     assert_eq!(page.get(&format!("/incidents/{manual}")), manual_before);
 

@@ -8,6 +8,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 #![allow(clippy::zombie_processes)] // every child is waited for or killed; a panic ends the test binary
 
+mod common;
+
+use common::health_leftovers;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -15,13 +18,6 @@ use std::time::{Duration, Instant};
 
 fn scs(clouds: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scs")).args(args).env("OS_CLIENT_CONFIG_FILE", clouds).output().unwrap()
-}
-
-/// What `scs cleanup --dry-run` finds with the health prefix.
-fn leftovers(clouds: &Path) -> Vec<String> {
-    let out = scs(clouds, &["cleanup", "--os-cloud", "lab-member", "--dry-run", "--prefix", "scs-health-"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("would remove")).map(str::to_owned).collect()
 }
 
 #[test]
@@ -105,7 +101,7 @@ fn an_iteration_times_every_step_and_leaves_nothing_even_when_interrupted() {
     );
     assert!(operations.len() <= 50, "{operations:?}");
     assert_eq!(iteration["leftovers"], serde_json::json!([]));
-    assert_eq!(leftovers(&clouds), Vec::<String>::new());
+    assert_eq!(health_leftovers(&clouds), Vec::<String>::new());
 
     // SIGINT while the iteration's resources exist
     let mut child = Command::new(env!("CARGO_BIN_EXE_scs"))
@@ -116,7 +112,7 @@ fn an_iteration_times_every_step_and_leaves_nothing_even_when_interrupted() {
         .unwrap();
     let started = Instant::now();
     loop {
-        let found = leftovers(&clouds);
+        let found = health_leftovers(&clouds);
         if found.iter().any(|l| l.contains("network scs-health-")) {
             break;
         }
@@ -132,5 +128,5 @@ fn an_iteration_times_every_step_and_leaves_nothing_even_when_interrupted() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{text}");
     assert!(text.contains("interrupted, cleaned up"), "{text}");
-    assert_eq!(leftovers(&clouds), Vec::<String>::new(), "{text}");
+    assert_eq!(health_leftovers(&clouds), Vec::<String>::new(), "{text}");
 }

@@ -239,16 +239,7 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
         let loops = config.interval.into_iter().flat_map(|interval| {
             config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, interval))
         });
-        let scenario = ScenarioConfig {
-            timeout: config.timeout,
-            servers: config.servers,
-            image: config.image.clone(),
-            flavor: config.flavor.clone(),
-            ssh_user: config.ssh_user.clone(),
-            ping_target: config.ping_target.clone(),
-            guest_wait: config.guest_wait,
-            ..ScenarioConfig::now()
-        };
+        let scenario = &config.scenario;
         let loops = loops.map(|(cloud, outputs, interval)| {
             scs_health::daemon::monitor(cloud, interval, scenario.clone(), outputs, stopping.clone())
         });
@@ -256,7 +247,7 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, every))
         });
         let probes = probes.map(|(cloud, outputs, every)| {
-            scs_health::daemon::probe_loop(cloud, every, config.timeout, outputs, stopping.clone())
+            scs_health::daemon::probe_loop(cloud, every, config.scenario.timeout, outputs, stopping.clone())
         });
         let (iterations, _) =
             futures::future::join(futures::future::join_all(loops), futures::future::join_all(probes)).await;

@@ -176,3 +176,15 @@ pub fn alpha_account(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// What `scs cleanup --dry-run` finds with the health prefix in the lab
+/// (its `would remove` lines; none when nothing was left).
+pub fn health_leftovers(clouds: &Path) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_scs"))
+        .args(["cleanup", "--os-cloud", "lab-member", "--dry-run", "--prefix", "scs-health-"])
+        .env("OS_CLIENT_CONFIG_FILE", clouds)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("would remove")).map(str::to_owned).collect()
+}
