@@ -17,6 +17,7 @@
 //! ssh_user = "ubuntu"           # optional (default: the image's image_original_user, else ubuntu)
 //! ping_target = "9.9.9.9"       # what guests ping
 //! guest_wait_seconds = 180      # how long a guest may take to answer SSH
+//! max_in_flight = 8             # API requests at once per iteration
 //! [[cloud]]
 //! name = "prod"                 # the clouds.yaml entry
 //!
@@ -123,6 +124,7 @@ struct Raw {
     ssh_user: Option<String>,
     ping_target: Option<String>,
     guest_wait_seconds: Option<u64>,
+    max_in_flight: Option<Spanned<usize>>,
     #[serde(default, rename = "cloud")]
     clouds: Vec<RawCloud>,
     status_page: Option<RawStatusPage>,
@@ -230,6 +232,13 @@ impl HealthConfig {
             Some(n) => *n.get_ref(),
             None => 2,
         };
+        let max_in_flight = match raw.max_in_flight {
+            Some(n) if !(1..=256).contains(n.get_ref()) => {
+                return Err(fail(format!("{}max_in_flight: must be 1 to 256", line_of(text, n.span()))));
+            }
+            Some(n) => *n.get_ref(),
+            None => 8,
+        };
         Ok(Self {
             listen,
             interval,
@@ -247,6 +256,7 @@ impl HealthConfig {
                 ssh_user: raw.ssh_user,
                 ping_target: raw.ping_target.unwrap_or_else(|| "9.9.9.9".to_owned()),
                 guest_wait: Duration::from_secs(raw.guest_wait_seconds.unwrap_or(180).max(1)),
+                max_in_flight,
                 ..ScenarioConfig::now()
             },
         })

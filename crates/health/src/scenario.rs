@@ -52,8 +52,10 @@ pub struct ScenarioConfig {
     pub ssh_user: Option<String>,
     /// What the guest pings.
     pub ping_target: String,
-    /// How long a guest may take to answer on port 22.
+    /// How long a guest may take to answer SSH.
     pub guest_wait: Duration,
+    /// At most this many API requests in flight at once.
+    pub max_in_flight: usize,
 }
 
 impl ScenarioConfig {
@@ -69,6 +71,7 @@ impl ScenarioConfig {
             ssh_user: None,
             ping_target: "9.9.9.9".to_owned(),
             guest_wait: Duration::from_secs(180),
+            max_in_flight: 8,
         }
     }
 }
@@ -402,7 +405,12 @@ pub async fn iterate(cloud: &CloudConfig, config: &ScenarioConfig, interrupt: im
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
     let recorder = Recorder { started: Instant::now(), steps: Mutex::new(Vec::new()), cancel: cancelled };
     let log = Arc::new(CallLog::default());
-    let options = SessionOptions { timeout: config.timeout, observer: Some(log.clone()), ..SessionOptions::default() };
+    let options = SessionOptions {
+        timeout: config.timeout,
+        observer: Some(log.clone()),
+        max_in_flight: Some(config.max_in_flight),
+        ..SessionOptions::default()
+    };
     let ledger = Ledger::default();
     let session = recorder
         .step("token and catalog", "identity", false, async {

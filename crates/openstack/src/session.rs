@@ -157,11 +157,20 @@ pub struct SessionOptions {
     pub backoff: Duration,
     /// Told of every request (`scs health` times each call).
     pub observer: Option<std::sync::Arc<dyn CallObserver>>,
+    /// At most this many requests in flight at once (`None`: no bound). A
+    /// request waiting for its turn is not timed until it is sent.
+    pub max_in_flight: Option<usize>,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(32), attempts: 3, backoff: Duration::from_millis(250), observer: None }
+        Self {
+            timeout: Duration::from_secs(32),
+            attempts: 3,
+            backoff: Duration::from_millis(250),
+            observer: None,
+            max_in_flight: None,
+        }
     }
 }
 
@@ -179,6 +188,7 @@ pub struct Session {
     interface: String,
     region: Option<String>,
     options: SessionOptions,
+    in_flight: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     requests: AtomicU64,
 }
 
@@ -280,6 +290,7 @@ impl Session {
             project_id: None,
             interface: config.interface.clone(),
             region: config.region_name.clone(),
+            in_flight: options.max_in_flight.map(|n| std::sync::Arc::new(tokio::sync::Semaphore::new(n.max(1)))),
             options,
             requests: AtomicU64::new(0),
         };
@@ -338,6 +349,11 @@ impl Session {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Result<reqwest::Response, ApiError> {
+        // a closed semaphore (never closed here) would only lift the bound
+        let _permit = match &self.in_flight {
+            Some(bound) => bound.acquire().await.ok(),
+            None => None,
+        };
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.request(method.clone(), url).header("Accept", "application/json");
         if !self.token.is_empty() {

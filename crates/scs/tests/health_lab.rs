@@ -90,6 +90,24 @@ fn an_iteration_times_every_step_and_leaves_nothing_even_when_interrupted() {
         assert!(calls.iter().any(|c| c["service"] == service), "no {service} call");
     }
     assert!(calls.iter().all(|c| c["seconds"].as_f64().unwrap() > 0.0));
+    // calls run at once, never more than max_in_flight (8): the peak of overlapping spans
+    let mut edges: Vec<(f64, i32)> = calls
+        .iter()
+        .flat_map(|c| {
+            let (at, seconds) = (c["at"].as_f64().unwrap(), c["seconds"].as_f64().unwrap());
+            [(at + 0.002, 1), (at + seconds, -1)]
+        })
+        .collect();
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let peak = edges
+        .iter()
+        .scan(0, |n, (_, d)| {
+            *n += d;
+            Some(*n)
+        })
+        .max()
+        .unwrap();
+    assert!((2..=8).contains(&peak), "{peak} calls in flight at the peak");
     assert!(calls.iter().any(|c| c["operation"] == "POST /v2.0/networks"), "operations are named by path");
     // ids are not part of operation names: few distinct ones, whatever was made
     assert!(calls.iter().any(|c| c["operation"] == "GET /servers/{id}"), "{calls:?}");

@@ -82,6 +82,9 @@ pub struct OnceArgs {
     /// What the guest pings.
     #[arg(long, default_value = "9.9.9.9")]
     pub ping_target: String,
+    /// At most this many API requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_in_flight: u16,
     /// Also write the iteration as InfluxDB line protocol (openstack-health-monitor's points) to
     /// an InfluxDB 1.x `/write?db=…` URL or append it to a file.
     #[arg(long, value_name = "URL|FILE")]
@@ -268,6 +271,7 @@ fn once(args: OnceArgs) -> anyhow::Result<ExitCode> {
         flavor: args.flavor.clone(),
         ssh_user: args.ssh_user.clone(),
         ping_target: args.ping_target.clone(),
+        max_in_flight: usize::from(args.max_in_flight),
         ..ScenarioConfig::now()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
