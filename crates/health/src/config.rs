@@ -314,11 +314,11 @@ fn status_page(text: &str, raw: RawStatusPage) -> Result<StatusPageSettings, Str
     let mut components = BTreeMap::new();
     for (service, component) in raw.components {
         let name = service.get_ref();
-        if !crate::open_operations::SERVICES.contains(&name.as_str()) {
+        if !crate::incidents::SERVICES.contains(&name.as_str()) {
             return Err(format!(
                 "{}status_page.components.{name}: not a service scs health checks (one of: {})",
                 at(service.span()),
-                crate::open_operations::SERVICES.join(", ")
+                crate::incidents::SERVICES.join(", ")
             ));
         }
         components.insert(name.clone(), component);

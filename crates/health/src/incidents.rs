@@ -21,6 +21,10 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
+/// The services the monitor gives verdicts on, as the catalog names them.
+pub const SERVICES: [&str; 7] =
+    ["identity", "compute", "network", "block-storage", "image", "load-balancer", "object-store"];
+
 /// Where a verdict comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {

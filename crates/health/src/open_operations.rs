@@ -20,9 +20,7 @@ use crate::status_page::{Impact, NewIncident, PhaseRef, StatusPage, StatusPageEr
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The services the monitor gives verdicts on, as the catalog names them.
-pub const SERVICES: [&str; 7] =
-    ["identity", "compute", "network", "block-storage", "image", "load-balancer", "object-store"];
+pub use crate::incidents::SERVICES;
 
 /// Why the reporter cannot start; the message names the settings field.
 #[derive(Debug, thiserror::Error)]
