@@ -6,7 +6,9 @@ use crate::parse::Syntax;
 use std::fmt::{self, Write as _};
 
 impl FlavorName {
-    /// Renders the name in `syntax`. For every name the scanner accepts in its
+    /// Renders the name in `syntax`, canonically as upstream's tooling does:
+    /// a disk count of 1 and a CPU generation of 0 are left out (`1x10` is
+    /// `10`, `_i0` is `_i`). For every name the scanner accepts in this
     /// canonical spelling, `render(parse(x)) == x`.
     pub fn render(&self, syntax: Syntax) -> String {
         let field = char::from(syntax.field_separator());
@@ -26,7 +28,7 @@ impl FlavorName {
         }
         if let Some(disk) = &self.disk {
             out.push(field);
-            if let Some(count) = disk.count {
+            if let Some(count) = disk.count.filter(|c| *c != 1) {
                 let _ = write!(out, "{count}x");
             }
             if let Some(size) = disk.size_gb {
@@ -44,7 +46,7 @@ impl FlavorName {
         }
         if let Some(brand) = &self.cpu_brand {
             let _ = write!(out, "{ext}{}", brand.vendor.letter());
-            if let Some(generation) = brand.generation {
+            if let Some(generation) = brand.generation.filter(|g| *g != 0) {
                 let _ = write!(out, "{generation}");
             }
             out.extend(std::iter::repeat_n('h', usize::from(brand.frequency)));

@@ -28,7 +28,8 @@ fn disk() -> impl Strategy<Value = Option<Disk>> {
         Just(Some(DiskType::Nvme))
     ];
     proptest::option::of(
-        (proptest::option::of(1u32..16), proptest::option::of(1u32..20_000), kind)
+        // canonical: a count of 1 is written as no count
+        (proptest::option::of(2u32..16), proptest::option::of(1u32..20_000), kind)
             .prop_map(|(count, size_gb, kind)| Disk { count, size_gb, kind }),
     )
 }
@@ -37,8 +38,10 @@ fn cpu_brand() -> impl Strategy<Value = Option<CpuBrand>> {
     let vendor =
         prop_oneof![Just(CpuVendor::Intel), Just(CpuVendor::Amd), Just(CpuVendor::Arm), Just(CpuVendor::RiscV)];
     proptest::option::of((vendor, any::<u8>(), any::<bool>(), 0u8..=3).prop_map(|(vendor, g, has_gen, frequency)| {
+        // canonical: generation 0 is written as none
         let known = vendor.generations().len() as u8;
-        CpuBrand { vendor, generation: has_gen.then_some(g % known), frequency }
+        let generation = (has_gen && known > 1).then(|| 1 + g % (known - 1));
+        CpuBrand { vendor, generation, frequency }
     }))
 }
 
@@ -50,7 +53,7 @@ fn gpu() -> impl Strategy<Value = Option<Gpu>> {
             vendor,
             any::<prop::sample::Index>(),
             any::<bool>(),
-            proptest::option::of((1u32..500, 0u8..=3, proptest::option::of((1u32..512, any::<bool>())))),
+            proptest::option::of((1u32..500, 0u8..=2, proptest::option::of((1u32..512, any::<bool>())))),
         )
             .prop_map(|(passthrough, vendor, idx, has_gen, units)| {
                 let generations = vendor.generations();

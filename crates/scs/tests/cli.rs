@@ -45,6 +45,23 @@ fn flavor_check_exit_codes_and_positions() {
     assert!(stdout(&bad).contains("SCS-2X-4: invalid: unknown CPU type 'X' at 5"));
 }
 
+/// Issue 18, point 14: white space around a name gets the same answer as
+/// an argument and on standard input: checked without it, with a note.
+#[test]
+fn flavor_names_with_white_space_around_are_trimmed_alike() {
+    let arg = scs(&["flavor", "check", " SCS-2V-4 "]);
+    let line = scs_stdin(&["flavor", "check"], b" SCS-2V-4 \r\n");
+    for o in [&arg, &line] {
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(stdout(o), "SCS-2V-4: valid (v3)\n");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("\" SCS-2V-4 \" has white space around it; checked as \"SCS-2V-4\""), "{err}");
+    }
+    // a line ending alone is no white space around the name
+    let plain = scs_stdin(&["flavor", "check"], b"SCS-2V-4\r\n");
+    assert!(plain.stderr.is_empty(), "{plain:?}");
+}
+
 #[test]
 fn flavor_check_reads_stdin_and_survives_garbage() {
     let o = scs_stdin(&["flavor", "check", "--format", "json"], b"SCS-1L-1\n\nSCS-4V-16-100s\n");

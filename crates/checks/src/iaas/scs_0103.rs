@@ -45,7 +45,7 @@ pub fn standard_flavor(facts: &Facts, id: &str) -> Outcome {
         problems.push(format!("{label}: disk {} GiB, expected {disk}", flavor.disk));
     }
     for (key, value) in expected.extra_specs() {
-        match flavor.extra_specs.get(key) {
+        match flavor.extra_specs.get(&key) {
             Some(actual) if *actual == value => {}
             Some(actual) => problems.push(format!("{label}: extra spec {key}={actual}, expected {value}")),
             None => problems.push(format!("{label}: extra spec {key} missing, expected {value}")),

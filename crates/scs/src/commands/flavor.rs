@@ -54,16 +54,28 @@ pub enum SyntaxArg {
 }
 
 impl NamesArgs {
+    /// The names from the arguments or, without any, from standard input
+    /// (one per line, blank lines skipped). White space around a name is
+    /// dropped in both, with a note: it is never part of a flavor name, and
+    /// an argument and a line must get the same answer.
     fn resolve(&self) -> anyhow::Result<Vec<String>> {
+        let trimmed = |name: &str| {
+            let inner = name.trim();
+            if inner.len() != name.len() && !inner.is_empty() {
+                eprintln!("scs: note: {name:?} has white space around it; checked as {inner:?}");
+            }
+            inner.to_owned()
+        };
         if !self.names.is_empty() {
-            return Ok(self.names.clone());
+            return Ok(self.names.iter().map(|n| trimmed(n)).collect());
         }
         let mut names = Vec::new();
         for line in std::io::stdin().lock().lines() {
             let line = line.context("reading names from standard input")?;
-            let name = line.trim();
+            // the line ending is not white space around the name
+            let name = trimmed(line.strip_suffix('\r').unwrap_or(&line));
             if !name.is_empty() {
-                names.push(name.to_owned());
+                names.push(name);
             }
         }
         if names.is_empty() {
@@ -108,7 +120,7 @@ struct Converted {
 #[derive(Serialize)]
 struct ExtraSpecs {
     name: String,
-    extra_specs: std::collections::BTreeMap<&'static str, String>,
+    extra_specs: std::collections::BTreeMap<String, String>,
 }
 
 /// Runs a flavor subcommand.
