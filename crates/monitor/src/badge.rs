@@ -21,9 +21,7 @@ fn colour(status: &ScopeStatus) -> &'static str {
 
 /// The right half's text: the versions passed with upstream's suffixes, or the verdict.
 fn message(status: &ScopeStatus) -> String {
-    let passed = if status.passed_str.is_empty() { "– –" } else { status.passed_str.as_str() };
-    // drop upstream's emoji; the colour carries it
-    let text = passed.split_once(' ').map_or(passed, |(_, rest)| rest).trim();
+    let text = if status.passed_str.is_empty() { "–" } else { status.passed_str.as_str() };
     match crate::status::rank(status) {
         0 => format!("failing{}", if text == "–" { String::new() } else { format!(" (passed {text})") }),
         1 if text == "–" => "missing results".into(),
@@ -75,16 +73,16 @@ mod tests {
 
     #[test]
     fn verdicts_have_their_colour_and_text() {
-        let pass = json!({"result": 1, "relevant": ["v5.1"], "passed_str": "✅ v5.1", "validity": "effective"});
+        let pass = json!({"result": 1, "relevant": ["v5.1"], "passed_str": "v5.1", "validity": "effective"});
         let s = svg("SCS-compatible IaaS", &pass);
         assert!(
             s.contains("#4c1") && s.contains(">v5.1</text>") && s.contains("aria-label=\"SCS-compatible IaaS: v5.1\"")
         );
-        let warn = json!({"result": 1, "relevant": ["v4"], "passed_str": "🟧 v4†", "validity": "warn"});
+        let warn = json!({"result": 1, "relevant": ["v4"], "passed_str": "v4†", "validity": "warn"});
         assert!(svg("x", &warn).contains("#dfb317"));
-        let fail = json!({"result": -1, "relevant": ["v5.1"], "passed_str": "🛑 –", "validity": "deprecated"});
+        let fail = json!({"result": -1, "relevant": ["v5.1"], "passed_str": "", "validity": "deprecated"});
         assert!(svg("x", &fail).contains(">failing</text>"));
-        let none = json!({"result": null, "relevant": [], "passed_str": "🛑 –"});
+        let none = json!({"result": null, "relevant": [], "passed_str": ""});
         assert!(svg("x", &none).contains(">no results</text>"));
         assert!(svg("<&>", &none).contains("&lt;&amp;&gt;"));
     }

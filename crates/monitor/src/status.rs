@@ -72,7 +72,8 @@ pub struct ScopeStatus {
     pub testcases: BTreeMap<String, TestcaseInfo>,
     /// The latest valid result of each testcase.
     pub results: BTreeMap<String, ResultEntry>,
-    /// Testcases of the relevant versions by result (`1`, `0`, `-1`, `None`), main targets first.
+    /// Testcases of the relevant versions by result (`1`, `0`, `-1`, and
+    /// `null` for missing: upstream's JSON key for Python's `None`), main targets first.
     pub buckets: BTreeMap<String, Vec<String>>,
     /// The explicitly valid versions.
     pub versions: BTreeMap<String, VersionStatus>,
@@ -82,10 +83,13 @@ pub struct ScopeStatus {
     pub result: Option<i8>,
     /// The versions walked that did not fail.
     pub passed: Vec<String>,
-    /// The summary people see, e.g. `✅ v5.1`.
+    /// The passed versions with validity suffixes (`v5.1`, `v4†`, or empty), as upstream.
     pub passed_str: String,
-    /// The first passed version.
-    pub best_passed: Option<String>,
+    /// The summary people see on the pages, e.g. `✅ v5.1`, `🛑 –` (ours; not upstream's).
+    pub summary: String,
+    /// The winning (first passed non-draft) version's position in the scope
+    /// file (its `_idx`), as upstream; null when none won.
+    pub best_passed: Option<usize>,
     /// The winning version's validity, else `deprecated`.
     pub validity: String,
     /// Main-target testcases of the walked versions without a valid result.
@@ -175,15 +179,16 @@ pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, inc
         .chain(relevant().flat_map(|v| v.targets.values().flat_map(|t| t.testcases.iter())));
     for tc in main_first {
         if placed.insert(tc.clone()) {
-            let key = eval.results.get(tc).map_or("None".to_owned(), |r| r.result.code().to_string());
+            let key = eval.results.get(tc).map_or("null".to_owned(), |r| r.result.code().to_string());
             buckets.entry(key).or_default().push(tc.clone());
         }
     }
     let versions = eval
         .versions
         .iter()
-        .enumerate()
-        .map(|(idx, v)| {
+        .map(|v| {
+            // the position among all of the scope's versions, as upstream counts
+            let idx = scope.versions.iter().position(|sv| sv.name == v.name).unwrap_or_default();
             let targets = v
                 .targets
                 .iter()
@@ -225,8 +230,12 @@ pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, inc
         relevant: eval.relevant.clone(),
         result: eval.result.and_then(code),
         passed: eval.passed.clone(),
-        passed_str: eval.summary(),
-        best_passed: eval.passed.first().cloned(),
+        passed_str: eval.passed_str(),
+        summary: eval.summary(),
+        best_passed: eval
+            .winner
+            .as_ref()
+            .and_then(|w| scope.versions.iter().position(|sv| &sv.name == w)),
         validity: eval.validity.to_string(),
         missing: eval.missing.clone(),
         subject: None,

@@ -75,8 +75,23 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// The monitor's summary: an emoji and the passed versions with validity
-    /// suffixes, e.g. `✅ v5.1`, `🟧 v4†`, `🛑 –`.
+    /// The passed versions with their validity suffixes, as upstream's
+    /// `/status` gives them in `passed_str`: `v5.1`, `v4†`, `v6*, v5.1`,
+    /// or empty.
+    pub fn passed_str(&self) -> String {
+        let passed: Vec<String> = self
+            .passed
+            .iter()
+            .map(|v| {
+                let validity = self.versions.iter().find(|e| &e.name == v).map_or(Validity::Deprecated, |e| e.validity);
+                format!("{v}{}", validity.suffix())
+            })
+            .collect();
+        passed.join(", ")
+    }
+
+    /// The monitor's summary on its pages: an emoji and [`Self::passed_str`]
+    /// (`–` when none passed), e.g. `✅ v5.1`, `🟧 v4†`, `🛑 –`.
     pub fn summary(&self) -> String {
         let Some(result) = self.result else { return "🛑 –".to_owned() };
         let mut emoji = match result {
@@ -92,15 +107,8 @@ impl Evaluation {
                 _ => {}
             }
         }
-        let passed: Vec<String> = self
-            .passed
-            .iter()
-            .map(|v| {
-                let validity = self.versions.iter().find(|e| &e.name == v).map_or(Validity::Deprecated, |e| e.validity);
-                format!("{v}{}", validity.suffix())
-            })
-            .collect();
-        if passed.is_empty() { format!("{emoji} –") } else { format!("{emoji} {}", passed.join(", ")) }
+        let passed = self.passed_str();
+        if passed.is_empty() { format!("{emoji} –") } else { format!("{emoji} {passed}") }
     }
 }
 
