@@ -232,10 +232,7 @@ pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, inc
         passed: eval.passed.clone(),
         passed_str: eval.passed_str(),
         summary: eval.summary(),
-        best_passed: eval
-            .winner
-            .as_ref()
-            .and_then(|w| scope.versions.iter().position(|sv| &sv.name == w)),
+        best_passed: eval.winner.as_ref().and_then(|w| scope.versions.iter().position(|sv| &sv.name == w)),
         validity: eval.validity.to_string(),
         missing: eval.missing.clone(),
         subject: None,
