@@ -124,7 +124,9 @@ impl PauseLog {
 }
 
 /// Sleeps between two polls; recorded in the current [`PauseLog`], if any.
-async fn pause(duration: Duration) {
+/// Every poll loop pauses through this, so that its waiting is not counted
+/// as the runner's own time.
+pub async fn pause(duration: Duration) {
     let start = std::time::Instant::now();
     tokio::time::sleep(duration).await;
     let _ = PAUSES.try_with(|log| {

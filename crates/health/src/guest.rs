@@ -70,7 +70,7 @@ pub async fn wait_for_ssh(address: &str, port: u16, limit: Duration) -> Result<(
             Ok(Err(e)) => last = e.to_string(),
             Err(_) => last = "no answer within 5 s".to_owned(),
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        scs_checks::scratch::pause(Duration::from_secs(2)).await;
     }
     Err(format!("{address}:{port}: SSH did not answer within {} s ({last})", limit.as_secs()))
 }

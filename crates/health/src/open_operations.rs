@@ -20,7 +20,7 @@ use crate::status_page::{Impact, NewIncident, PhaseRef, StatusPage, StatusPageEr
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use crate::incidents::SERVICES;
+use crate::incidents::SERVICES;
 
 /// Why the reporter cannot start; the message names the settings field.
 #[derive(Debug, thiserror::Error)]

@@ -365,6 +365,17 @@ impl Recorder {
         .await
     }
 
+    /// The wait step `name`: polls `status` until it is `target`, with the
+    /// check core's waits; `what` names the resource in a failure.
+    async fn wait<F, Fut>(&self, name: &str, service: &'static str, what: &str, target: &str, status: F) -> Option<()>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<String, ApiError>>,
+    {
+        self.step(name, service, true, async { wait_until(what, target, status).await.map_err(|e| Failure::wait(&e)) })
+            .await
+    }
+
     /// Runs `work` as the step `name`, interrupted or not (the teardown).
     async fn always<T>(
         &self,

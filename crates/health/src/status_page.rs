@@ -169,6 +169,7 @@ impl StatusPage {
         &self.base
     }
 
+    /// One request; writes (everything but GET) carry the token.
     async fn send(
         &self,
         method: &'static str,
@@ -176,11 +177,9 @@ impl StatusPage {
         build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Result<String, StatusPageError> {
         let url = format!("{}{path}", self.base);
-        let request = match method {
-            "POST" => self.http.post(&url).bearer_auth(&self.token),
-            "PATCH" => self.http.patch(&url).bearer_auth(&self.token),
-            _ => self.http.get(&url),
-        };
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let request = self.http.request(verb.clone(), &url);
+        let request = if verb == reqwest::Method::GET { request } else { request.bearer_auth(&self.token) };
         let unreachable = |source| StatusPageError::Unreachable { method, url: url.clone(), source };
         let answer = build(request).send().await.map_err(unreachable)?;
         let status = answer.status().as_u16();

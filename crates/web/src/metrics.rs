@@ -93,6 +93,14 @@ impl Exposition {
 /// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// A finished exposition is a `/metrics` answer, with the text format's
+/// content type (every `/metrics` endpoint answers through this).
+impl axum::response::IntoResponse for Exposition {
+    fn into_response(self) -> axum::response::Response {
+        ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], self.finish()).into_response()
+    }
+}
+
 /// Upper bounds (seconds) of the request latency histogram's buckets.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 

@@ -164,7 +164,7 @@ async fn metrics(State(shared): State<Shared>) -> Response {
         }
     }
     shared.requests.write(&mut out);
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], out.finish()).into_response()
+    out.into_response()
 }
 
 /// This server's OpenAPI document: every running service's, merged.

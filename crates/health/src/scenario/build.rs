@@ -111,13 +111,13 @@ pub(super) async fn build(session: &Session, ledger: &Ledger, rec: &Recorder, co
                     Ok(s.id)
                 })
                 .await?;
-            rec.step(&format!("wait server ACTIVE {label}"), "compute", true, async {
-                wait_until(&format!("server {name}"), "ACTIVE", || async {
-                    session.get_server(&id).await.map(|s| s.status)
-                })
-                .await
-                .map_err(|e| Failure::wait(&e))
-            })
+            rec.wait(
+                &format!("wait server ACTIVE {label}"),
+                "compute",
+                &format!("server {name}"),
+                "ACTIVE",
+                || async { session.get_server(&id).await.map(|s| s.status) },
+            )
             .await?;
             Some(Booted { id, subnet: subnet.clone() })
         }
@@ -368,12 +368,8 @@ async fn boot_volume(
 
 /// The step `step`: waits until volume `id` (named `name`) is `status`.
 async fn wait_volume(session: &Session, rec: &Recorder, step: &str, name: &str, id: &str, status: &str) -> Option<()> {
-    rec.step(step, "block-storage", true, async {
-        wait_until(&format!("volume {name}"), status, || async { session.get_volume(id).await.map(|v| v.status) })
-            .await
-            .map_err(|e| Failure::wait(&e))
-    })
-    .await
+    let what = format!("volume {name}");
+    rec.wait(step, "block-storage", &what, status, || async { session.get_volume(id).await.map(|v| v.status) }).await
 }
 
 /// The image to boot (`image` by name, or the active public one needing

@@ -7,12 +7,9 @@ use super::*;
 
 /// The step `step`: waits until load balancer `id` is `ACTIVE` again.
 async fn wait_balancer(session: &Session, rec: &Recorder, step: &str, name: &str, id: &str) -> Option<()> {
-    rec.step(step, "load-balancer", true, async {
-        wait_until(&format!("load balancer {name}"), "ACTIVE", || async {
-            session.get_load_balancer(id).await.map(|l| l.provisioning_status)
-        })
-        .await
-        .map_err(|e| Failure::wait(&e))
+    let what = format!("load balancer {name}");
+    rec.wait(step, "load-balancer", &what, "ACTIVE", || async {
+        session.get_load_balancer(id).await.map(|l| l.provisioning_status)
     })
     .await
 }

@@ -176,7 +176,7 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
                     async move {
                         let mut out = scs_web::metrics::Exposition::new();
                         metrics.write(&mut out);
-                        ([(axum::http::header::CONTENT_TYPE, scs_web::metrics::CONTENT_TYPE)], out.finish())
+                        out
                     }
                 }),
             )
@@ -196,6 +196,14 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             };
             reporters.push(reporter);
         }
+        let record = match &config.record {
+            Some(url) => Some(
+                scs_health::record::Record::open(url, config.record_days)
+                    .await
+                    .with_context(|| format!("{}: record: {url}", args.config.display()))?,
+            ),
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("{}: listen: {}", args.config.display(), config.listen))?;
@@ -222,36 +230,30 @@ fn daemon(args: RunArgs) -> anyhow::Result<ExitCode> {
             let _ = writeln!(std::io::stderr(), "scs health: stopping; cleaning up the running iterations");
         });
         let lines = config.line_protocol.as_deref().map(scs_health::line_protocol::LineSink::parse);
-        let record = match &config.record {
-            Some(url) => Some(
-                scs_health::record::Record::open(url, config.record_days)
-                    .await
-                    .with_context(|| format!("{}: record: {url}", args.config.display()))?,
-            ),
-            None => None,
-        };
-        let outputs: Vec<_> = reporters
-            .into_iter()
-            .map(|reporter| scs_health::daemon::Outputs {
+        // per cloud: an iteration loop and a probe loop (each if configured), sharing its outputs
+        let (mut loops, mut probes) = (Vec::new(), Vec::new());
+        for (cloud, reporter) in config.clouds.iter().zip(reporters) {
+            let outputs = scs_health::daemon::Outputs {
                 metrics: metrics.clone(),
                 reporter,
                 lines: lines.clone(),
                 record: record.clone(),
-            })
-            .collect();
-        let loops = config.interval.into_iter().flat_map(|interval| {
-            config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, interval))
-        });
-        let scenario = &config.scenario;
-        let loops = loops.map(|(cloud, outputs, interval)| {
-            scs_health::daemon::monitor(cloud, interval, scenario.clone(), outputs, stopping.clone())
-        });
-        let probes = config.probe.into_iter().flat_map(|every| {
-            config.clouds.iter().cloned().zip(outputs.clone()).map(move |(cloud, outputs)| (cloud, outputs, every))
-        });
-        let probes = probes.map(|(cloud, outputs, every)| {
-            scs_health::daemon::probe_loop(cloud, every, config.scenario.timeout, outputs, stopping.clone())
-        });
+            };
+            if let Some(interval) = config.interval {
+                let scenario = config.scenario.clone();
+                loops.push(scs_health::daemon::monitor(
+                    cloud.clone(),
+                    interval,
+                    scenario,
+                    outputs.clone(),
+                    stopping.clone(),
+                ));
+            }
+            if let Some(every) = config.probe {
+                let timeout = config.scenario.timeout;
+                probes.push(scs_health::daemon::probe_loop(cloud.clone(), every, timeout, outputs, stopping.clone()));
+            }
+        }
         let (iterations, _) =
             futures::future::join(futures::future::join_all(loops), futures::future::join_all(probes)).await;
         let done: u64 = iterations.into_iter().sum();
