@@ -66,6 +66,12 @@ mod tests {
                 .collect(),
             passed_str: v["passed_str"].as_str().unwrap_or_default().to_owned(),
             validity: v["validity"].as_str().unwrap_or_default().to_owned(),
+            results: v["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| Some((t.as_str()?.to_owned(), crate::status::ResultEntry::default())))
+                .collect(),
             ..ScopeStatus::default()
         };
         super::svg(label, &status)
@@ -73,17 +79,22 @@ mod tests {
 
     #[test]
     fn verdicts_have_their_colour_and_text() {
-        let pass = json!({"result": 1, "relevant": ["v5.1"], "passed_str": "v5.1", "validity": "effective"});
+        let pass = json!({"result": 1, "relevant": ["v5.1"], "passed_str": "v5.1", "validity": "effective",
+                          "results": ["t"]});
         let s = svg("SCS-compatible IaaS", &pass);
         assert!(
             s.contains("#4c1") && s.contains(">v5.1</text>") && s.contains("aria-label=\"SCS-compatible IaaS: v5.1\"")
         );
-        let warn = json!({"result": 1, "relevant": ["v4"], "passed_str": "v4†", "validity": "warn"});
+        let warn = json!({"result": 1, "relevant": ["v4"], "passed_str": "v4†", "validity": "warn", "results": ["t"]});
         assert!(svg("x", &warn).contains("#dfb317"));
-        let fail = json!({"result": -1, "relevant": ["v5.1"], "passed_str": "", "validity": "deprecated"});
+        let fail =
+            json!({"result": -1, "relevant": ["v5.1"], "passed_str": "", "validity": "deprecated", "results": ["t"]});
         assert!(svg("x", &fail).contains(">failing</text>"));
         let none = json!({"result": null, "relevant": [], "passed_str": ""});
         assert!(svg("x", &none).contains(">no results</text>"));
+        // results all expired: upstream evaluates every version as missing, the badge says so plainly
+        let expired = json!({"result": null, "relevant": ["v5.1"], "passed_str": "v5.1", "validity": "effective"});
+        assert!(svg("x", &expired).contains(">no results</text>"));
         assert!(svg("<&>", &none).contains("&lt;&amp;&gt;"));
     }
 }

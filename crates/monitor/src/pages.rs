@@ -248,18 +248,39 @@ pub fn table_context(base: &str, view: View, full: bool, scopes: &[Scope], rows:
     })
 }
 
-/// The detail page's context: every testcase of the versions walked, its
-/// result and membership per version, and the missing ones spelled out.
-/// `last_results` are the latest stored results, expired ones included, to
-/// tell "expired" from "never reported".
+/// One subject's part of a detail page: a group's page has one per member.
+pub struct DetailSection<'a> {
+    /// The member (or the subject itself).
+    pub subject: &'a str,
+    /// Its standing.
+    pub status: &'a crate::status::ScopeStatus,
+    /// Its latest stored results, expired ones included, to tell "expired"
+    /// from "never reported".
+    pub last_results: &'a [(String, String)],
+}
+
+/// The detail page's context: the subject's summary (a group's worst
+/// member's), then per member (the subject itself unless it is a group, as
+/// upstream shows a group: every member, with a jump list) every testcase of
+/// the versions walked, its result and membership per version, and the
+/// missing ones spelled out.
 pub fn detail_context(
     base: &str,
     view: View,
     subject: &str,
     scope: &Scope,
     status: &crate::status::ScopeStatus,
-    last_results: &[(String, String)],
+    sections: &[DetailSection<'_>],
 ) -> Value {
+    let sections: Vec<Value> = sections.iter().map(|s| detail_section(scope, s)).collect();
+    json!({
+        "base": base, "view": view.as_str(), "subject": subject, "scope": scope_summary(scope),
+        "status": status, "group": subject.starts_with("group-"), "sections": sections,
+    })
+}
+
+fn detail_section(scope: &Scope, section: &DetailSection<'_>) -> Value {
+    let status = section.status;
     let relevant = &status.relevant;
     let versions: Vec<Value> = relevant
         .iter()
@@ -303,7 +324,7 @@ pub fn detail_context(
         .iter()
         .map(|id| {
             let tc = scope.testcase(id);
-            let expired = last_results.iter().find(|(t, _)| t == id).map(|(_, at)| at.clone());
+            let expired = section.last_results.iter().find(|(t, _)| t == id).map(|(_, at)| at.clone());
             json!({
                 "id": id,
                 "description": tc.and_then(|t| t.description.clone()),
@@ -313,9 +334,19 @@ pub fn detail_context(
         })
         .collect();
     json!({
-        "base": base, "view": view.as_str(), "subject": subject, "scope": scope_summary(scope),
-        "status": status, "versions": versions, "rows": rows, "missing": missing,
+        "subject": section.subject, "anchor": anchor(section.subject), "summary": status.summary,
+        "results": !status.results.is_empty(),
+        "versions": versions, "rows": rows, "missing": missing,
     })
+}
+
+/// A heading id for a member's section: `member-` and the subject with
+/// anything but letters, digits, `-`, `_` and `.` replaced, so that no
+/// subject name can break out of the attribute.
+fn anchor(subject: &str) -> String {
+    let safe: String =
+        subject.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+    format!("member-{safe}")
 }
 
 /// An invocation's command line as the view may show it: in full to the

@@ -50,6 +50,21 @@ impl Facts {
         self.accounts.iter().map(|(s, _)| s.clone()).collect()
     }
 
+    /// Every subject with stored results, whether or not it has an account
+    /// (results outlive a removed account, as upstream keeps them).
+    pub fn reporting_subjects(&self) -> Vec<String> {
+        self.results.subjects().into_iter().map(str::to_owned).collect()
+    }
+
+    /// Whether `subject` (any member, for a group) has a valid result against
+    /// `scope` at `now`.
+    pub fn has_valid_results(&self, subject: &str, scope: &Scope, now: NaiveDateTime) -> bool {
+        members(&self.accounts, subject).iter().any(|member| {
+            let records = self.records(member, scope);
+            !records.is_empty() && !scope.evaluate(records, now, true).results.is_empty()
+        })
+    }
+
     /// Whether `subject` is an account or a group with members.
     pub fn knows(&self, subject: &str) -> bool {
         match subject.strip_prefix("group-") {
@@ -154,8 +169,12 @@ pub fn members(accounts: &[(String, Option<String>)], subject: &str) -> Vec<Stri
 /// Every selected subject's standing: `{subject: {scope uuid: status}}`.
 pub type StatusDocument = BTreeMap<String, BTreeMap<String, ScopeStatus>>;
 
-/// The `/status` document for `subject` (every account without one) and the
-/// `scopes`, from `facts`.
+/// The `/status` document for `subject` (every subject without one) and the
+/// `scopes`, from `facts`, listed as upstream lists them: only subjects with
+/// a valid result, and per subject only the scopes it has valid results for
+/// (so an unknown subject or scope, or one whose results all expired,
+/// answers `{}`). `group-NAME` is ours: its members' worst standing, listed
+/// where any member has a valid result.
 pub fn status_document(
     facts: &Facts,
     subject: Option<&str>,
@@ -165,7 +184,20 @@ pub fn status_document(
 ) -> StatusDocument {
     let subjects = match subject {
         Some(s) => vec![s.to_owned()],
-        None => facts.subjects(),
+        None => facts.reporting_subjects(),
     };
-    subjects.into_iter().map(|s| (s.clone(), facts.status(&s, scopes, now, include_drafts))).collect()
+    subjects
+        .into_iter()
+        .filter_map(|s| {
+            let listed: Vec<&Scope> =
+                scopes.iter().copied().filter(|scope| facts.has_valid_results(&s, scope, now)).collect();
+            (!listed.is_empty()).then(|| (s.clone(), facts.status(&s, &listed, now, include_drafts)))
+        })
+        .collect()
+}
+
+/// Every account's standing against `scopes`, results or not (the metrics
+/// give each account a gauge).
+pub fn accounts_document(facts: &Facts, scopes: &[&Scope], now: NaiveDateTime) -> StatusDocument {
+    facts.subjects().into_iter().map(|s| (s.clone(), facts.status(&s, scopes, now, false))).collect()
 }

@@ -152,6 +152,11 @@ impl Prefetched {
         Ok(Self(all))
     }
 
+    /// Every subject with stored results against any of the scopes fetched.
+    pub fn subjects(&self) -> std::collections::BTreeSet<&str> {
+        self.0.values().flat_map(|by_subject| by_subject.keys().map(String::as_str)).collect()
+    }
+
     /// The records of `subject` against `scope`, if they were fetched.
     pub fn get(&self, subject: &str, scope: &Scope) -> Option<&[ResultRecord]> {
         let by_subject = self.0.get(scope.uuid.as_deref().unwrap_or_default())?;
@@ -231,7 +236,7 @@ pub fn evaluate(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, inc
         result: eval.result.and_then(code),
         passed: eval.passed.clone(),
         passed_str: eval.passed_str(),
-        summary: eval.summary(),
+        summary: summary_of(&eval),
         best_passed: eval.winner.as_ref().and_then(|w| scope.versions.iter().position(|sv| &sv.name == w)),
         validity: eval.validity.to_string(),
         missing: eval.missing.clone(),
@@ -258,18 +263,24 @@ pub struct Summary {
 /// The [`Summary`] of `records` against `scope`.
 pub fn summarize(scope: &Scope, records: &[ResultRecord], now: NaiveDateTime, include_drafts: bool) -> Summary {
     let eval = scope.evaluate(records, now, include_drafts);
-    let rank = rank_of(eval.result, !eval.relevant.is_empty());
-    Summary {
-        passed_str: eval.summary(),
-        missing: eval.missing.len(),
-        has_results: !eval.results.is_empty(),
-        rank,
-        subject: None,
-    }
+    let has_results = !eval.results.is_empty();
+    let rank = rank_of(eval.result, !eval.relevant.is_empty(), has_results);
+    Summary { passed_str: summary_of(&eval), missing: eval.missing.len(), has_results, rank, subject: None }
 }
 
+/// The mark people see: upstream's overview shows `🛑 –` for a subject
+/// without any valid result (its evaluation alone would pass every version
+/// whose testcases are all missing rather than failed).
+fn summary_of(eval: &scs_standards::evaluation::Evaluation) -> String {
+    if eval.results.is_empty() { NO_RESULTS.to_owned() } else { eval.summary() }
+}
+
+/// The summary of a subject without valid results.
+pub const NO_RESULTS: &str = "🛑 –";
+
 /// Upstream's order for picking a group's representative: FAIL < MISSING <
-/// no result < ABORT < PASS (the lowest represents the group).
+/// no valid result at all < ABORT < PASS (the lowest represents the group;
+/// among equals, the member listed first in the accounts file).
 pub fn rank(status: &ScopeStatus) -> u8 {
     let verdict = match status.result {
         Some(-1) => Some(Verdict::Fail),
@@ -277,12 +288,17 @@ pub fn rank(status: &ScopeStatus) -> u8 {
         Some(_) => Some(Verdict::Pass),
         None => None,
     };
-    rank_of(verdict, !status.relevant.is_empty())
+    rank_of(verdict, !status.relevant.is_empty(), !status.results.is_empty())
 }
 
 /// [`rank`] of an evaluation's result; `walked`: some version was evaluated
-/// (a null result then means missing testcases, not "no version").
-fn rank_of(result: Option<Verdict>, walked: bool) -> u8 {
+/// (a null result then means missing testcases, not "no version");
+/// `has_results`: any valid result (upstream ranks a member without any as
+/// having no evaluation, above missing testcases).
+fn rank_of(result: Option<Verdict>, walked: bool, has_results: bool) -> u8 {
+    if !has_results {
+        return 2;
+    }
     match result {
         Some(Verdict::Fail) => 0,
         Some(Verdict::Missing) => 1,

@@ -183,15 +183,16 @@ impl Store {
         scs_db::on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let mut ids = Vec::with_capacity(accounts.len());
-            for a in accounts {
+            for (position, a) in (0_i64..).zip(accounts) {
                 let row = sqlx::query(
-                    "INSERT INTO account (subject, roles, \"group\") VALUES ($1, $2, $3) \
-                     ON CONFLICT (subject) DO UPDATE SET roles = excluded.roles, \"group\" = excluded.\"group\" \
-                     RETURNING accountid",
+                    "INSERT INTO account (subject, roles, \"group\", position) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (subject) DO UPDATE SET roles = excluded.roles, \"group\" = excluded.\"group\", \
+                     position = excluded.position RETURNING accountid",
                 )
                 .bind(&a.subject)
                 .bind(a.role_bits())
                 .bind(&a.group)
+                .bind(position)
                 .fetch_one(&mut *tx)
                 .await?;
                 let id: i64 = row.try_get("accountid")?;
@@ -293,10 +294,10 @@ impl Store {
         })
     }
 
-    /// Every subject with an account, and its group.
+    /// Every subject with an account, and its group, in the accounts file's order.
     pub async fn subjects(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
         scs_db::on_db!(&self.db, pool => {
-            let rows = sqlx::query("SELECT subject, \"group\" FROM account ORDER BY subject").fetch_all(pool).await?;
+            let rows = sqlx::query("SELECT subject, \"group\" FROM account ORDER BY position, subject").fetch_all(pool).await?;
             Ok(rows
                 .iter()
                 .map(|r| Ok((r.try_get("subject")?, r.try_get("group")?)))

@@ -19,9 +19,28 @@ async fn suite(database_url: &str) {
     let main = v51_main();
     let all_pass: Vec<(&str, i32)> = main.iter().map(|t| (t.as_str(), 1)).collect();
 
+    // before any report, /status lists nobody (upstream lists subjects with valid results only)
+    assert_eq!(m.get_json("/status").await, serde_json::json!({}));
+
     // pass
     let (code, body) = m.upload("alpha", "alpha", &report("alpha", "u-pass", "2026-11-26 10:00:00", &all_pass)).await;
     assert_eq!(code, 200, "{body}");
+    // as upstream (issue 18, point 2): only alpha, and only the scope it has results for;
+    // a subject without results, an unknown subject or scope answers {}
+    let all = m.get_json("/status").await;
+    let listed: Vec<(&String, Vec<&String>)> =
+        all.as_object().unwrap().iter().map(|(s, v)| (s, v.as_object().unwrap().keys().collect())).collect();
+    assert_eq!(listed, [(&"alpha".to_owned(), vec![&IAAS.to_owned()])], "{all}");
+    for query in ["subject=beta", "subject=nobody", "subject=alpha&scopeuuid=no-such-scope"] {
+        assert_eq!(m.get_json(&format!("/status?{query}")).await, serde_json::json!({}), "{query}");
+    }
+    // group g (alpha passes, gamma never reported): upstream's overview ranks the member
+    // without any result below missing testcases, and shows 🛑 – for it (point 3)
+    let g = &m.get_json(&format!("/status?subject=group-g&scopeuuid={IAAS}")).await["group-g"][IAAS];
+    assert_eq!((&g["subject"], &g["summary"]), (&Value::from("gamma"), &Value::from("🛑 –")), "{g}");
+    let table = m.http.get(format!("{}/markdown/table", m.url)).send().await.unwrap().text().await.unwrap();
+    let row = table.lines().find(|l| l.starts_with("| group-g")).unwrap();
+    assert!(row.contains("[🛑 –]"), "{row}");
     let s = m.status("alpha").await;
     assert_eq!(s["versions"]["v5.1"]["result"], 1, "{s}");
     // as upstream's /status (issue 18, point 1): passed_str is the plain list of passed
@@ -175,8 +194,31 @@ async fn suite(database_url: &str) {
     assert_eq!(g["subject"], "gamma", "{g}");
     assert_eq!(g["result"], Value::Null, "{g}");
 
-    // reload: gamma leaves, delta arrives; removed accounts lose access
+    // group ties: with both members passing, the one listed first in the accounts file
+    // represents the group (upstream's order), not the first alphabetically
+    let text = report("gamma", "u-gamma-pass", "2026-11-26 13:30:00", &all_pass);
+    assert_eq!(m.upload_as("gamma", "gamma-secret", "gamma", &text).await.0, 200);
+    let group_g = || async {
+        m.get_json(&format!("/status?subject=group-g&scopeuuid={IAAS}")).await["group-g"][IAAS]["subject"].clone()
+    };
+    assert_eq!(group_g().await, "alpha");
     let accounts = m.keys.join("bootstrap.yaml");
+    let text = std::fs::read_to_string(&accounts).unwrap();
+    let (alpha_line, rest): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.contains("subject: alpha"));
+    let reordered: String = rest.iter().chain(&alpha_line).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&accounts, &reordered).unwrap();
+    let r = m.http.post(format!("{}/admin/reload", m.url)).basic_auth("alpha", Some("secret")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(group_g().await, "gamma", "gamma is now listed before alpha");
+    // the group's detail page shows every member, with a jump list
+    let detail = m.http.get(format!("{}/markdown/detail/group-g/{IAAS}", m.url)).send().await.unwrap();
+    let detail = detail.text().await.unwrap();
+    let members: Vec<&str> = detail.lines().filter(|l| l.starts_with("- [")).collect();
+    assert_eq!(members.len(), 2, "{detail}");
+    assert!(members[0].starts_with("- [gamma](#member-gamma)") && members[1].starts_with("- [alpha]"), "{detail}");
+    assert!(detail.contains("## gamma: ✅ v5.1 {#member-gamma}") && detail.contains("## alpha: ✅ v5.1"), "{detail}");
+
+    // reload: gamma leaves, delta arrives; removed accounts lose access
     let text = std::fs::read_to_string(&accounts).unwrap();
     let text: String = text.lines().filter(|l| !l.contains("subject: gamma")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&accounts, format!("{text}- {{subject: delta, api_keys: []}}\n")).unwrap();
@@ -186,18 +228,22 @@ async fn suite(database_url: &str) {
     assert_eq!(r.status(), 200);
     let all =
         m.http.get(format!("{}/status?scopeuuid={IAAS}", m.url)).send().await.unwrap().json::<Value>().await.unwrap();
+    // the subjects with results, whether or not they still have an account (upstream keeps
+    // results apart from accounts); accounts without results are not listed
     let subjects: Vec<&String> = all.as_object().unwrap().keys().collect();
-    assert_eq!(subjects, ["alpha", "auditor", "beta", "delta"]);
+    assert_eq!(subjects, ["alpha", "beta", "gamma"]);
     let text = report("gamma", "u-gone", "2026-11-26 14:00:00", &all_pass);
     let sig = sign(&m.keys, "gamma", &text, "report");
     let (code, _) = m.post("gamma", "gamma-secret", "application/x-signed-yaml", body(&sig, &text)).await;
     assert_eq!(code, 401, "a removed account");
 
     // expired: the same history evaluated two months later (lifetimes of weeks and months run out)
+    // (upstream lists nobody then; the overview shows 🛑 – where it showed 🟧 v5.1 before)
     let later = start(database_url, Some("2027-02-01 12:00:00")).await;
-    let s = later.status("alpha").await;
-    assert_eq!(s["versions"]["v5.1"]["result"], Value::Null, "expired results are missing: {s}");
-    assert!(s["results"].as_object().unwrap().is_empty(), "{s}");
+    assert_eq!(later.get_json("/status").await, serde_json::json!({}));
+    let table = later.http.get(format!("{}/markdown/table", later.url)).send().await.unwrap().text().await.unwrap();
+    let row = table.lines().find(|l| l.starts_with("| beta")).unwrap();
+    assert!(row.contains("[🛑 –]"), "{row}");
 }
 
 /// Version validity shows in the verdict: passing only v4 while it is `warn`
@@ -222,6 +268,8 @@ async fn validity_suite(database_url: &str) {
     assert_eq!(s["validity"], "deprecated", "{s}");
     // the draft version (next) is only evaluated on request (`_full` pages)
     let later = start(database_url, Some("2026-11-27 12:00:00")).await;
+    let (code, body) = later.upload("alpha", "alpha", &report("alpha", "v-now", "2026-11-26 10:00:00", &results)).await;
+    assert_eq!(code, 200, "{body}");
     let s = later.status("alpha").await;
     assert!(!s["relevant"].as_array().unwrap().contains(&Value::from("next")), "{s}");
 }

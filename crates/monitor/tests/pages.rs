@@ -129,15 +129,26 @@ async fn pages_in_chromium() {
         .unwrap();
     assert_eq!(full.status(), 404, "alpha has no read_any and is not beta");
 
-    // the group: its worst member represents it, the missing testcase is named
+    // the group: its worst member represents it; as upstream, every member's table follows,
+    // reached from a jump list; gamma's missing testcase is named
     c.goto(&format!("{}/page/detail/group-g/scs-compatible-iaas", m.url)).await.unwrap();
     let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(body.contains("represented by its member gamma"), "{body}");
-    let missing = texts(c, "h2 + p + ul li").await;
+    let sections = texts(c, "main h2").await;
+    assert_eq!(sections, ["Members", "alpha: ✅ v5.1", "gamma: 🛑 –"], "{body}");
+    let missing = texts(c, "h3 + p + ul li").await;
     assert_eq!(missing.len(), 1, "{body}");
     assert!(missing[0].starts_with(&format!("{lacking}: no result")), "{missing:?}");
+    let tables = c.find_all(Locator::Css("main table")).await.unwrap();
+    assert_eq!(tables.len(), 2, "{body}");
     let rows = texts(c, "tbody tr").await;
     assert!(rows.iter().any(|r| r.starts_with(main[0].as_str()) && r.contains("🛑 FAIL")), "{rows:?}");
+    assert!(rows.iter().any(|r| r.starts_with(main[0].as_str()) && r.contains("✅ PASS")), "{rows:?}");
+    // the jump list leads to gamma's section
+    c.find(Locator::LinkText("gamma")).await.unwrap().click().await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().fragment(), Some("member-gamma"));
+    let target: Value = c.execute("return document.getElementById('member-gamma').textContent", vec![]).await.unwrap();
+    assert_eq!(target, "gamma: 🛑 –");
 
     // the scope page: versions and the module matrix
     c.goto(&format!("{}/page/scope/scs-compatible-iaas", m.url)).await.unwrap();

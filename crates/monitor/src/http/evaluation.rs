@@ -5,7 +5,7 @@
 use super::{ApiError, DetailError, json, stored};
 use super::{Path, Query};
 use crate::app::App;
-use crate::standing::{Facts, StatusDocument, status_document};
+use crate::standing::{Facts, StatusDocument, accounts_document, status_document};
 use crate::status::ScopeStatus;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -23,8 +23,8 @@ pub(crate) struct StatusQuery {
     scopeuuid: Option<String>,
 }
 
-/// The `/status` document of `subject` (every account without one) against
-/// `scope` (every scope without one).
+/// The `/status` document of `subject` (every subject with results without
+/// one) against `scope` (every scope without one).
 pub async fn standing(
     app: &App,
     subject: Option<&str>,
@@ -74,8 +74,10 @@ pub(crate) async fn badge(
     let key = scope.strip_suffix(".svg").unwrap_or(&scope);
     let Some(found) = app.scope(key) else { return Err(ApiError::not_found(format!("no scope {key}"))) };
     let (name, uuid) = (found.name.clone(), found.uuid.clone().unwrap_or_default());
-    let mut document = standing(&app, Some(&subject), Some(&uuid), false).await?;
-    let Some(status) = document.get_mut(&subject).and_then(|s| s.remove(&uuid)) else {
+    // a subject without results gets a badge too (`🛑 –`): it is shown where results are expected
+    let facts =
+        stored("reading results", Facts::gather(&app.store, &[found], Some(std::slice::from_ref(&subject))).await)?;
+    let Some(status) = facts.status(&subject, &[found], app.now(), false).remove(&uuid) else {
         return Err(ApiError::not_found(format!("no standing of {subject} on {key}")));
     };
     Ok((
@@ -88,7 +90,9 @@ pub(crate) async fn badge(
 /// The monitor's gauges (every subject evaluated now).
 pub async fn metrics(app: &App) -> Result<scs_web::metrics::Exposition, String> {
     let started = std::time::Instant::now();
-    let status = standing(app, None, None, false).await.map_err(|e| e.message().to_owned())?;
+    let scopes: Vec<&Scope> = app.scopes.iter().collect();
+    let facts = Facts::gather(&app.store, &scopes, None).await.map_err(|e| e.to_string())?;
+    let status = accounts_document(&facts, &scopes, app.now());
     let seconds = started.elapsed().as_secs_f64();
     let reports = app.store.report_count().await.unwrap_or(-1);
     let names: Vec<(String, String)> =

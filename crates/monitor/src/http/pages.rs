@@ -115,14 +115,24 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
     if !facts.knows(subject) {
         return Err(ApiError::not_found(format!("no subject {subject}")));
     }
-    let mut standing = facts.status(subject, &[scope], app.now(), full);
+    let now = app.now();
+    let mut standing = facts.status(subject, &[scope], now, full);
     let Some(status) = standing.remove(&uuid) else { return Err(ApiError::not_found(format!("no scope {key}"))) };
-    let represented = status.subject.clone().unwrap_or_else(|| subject.to_owned());
-    let last: Vec<(String, String)> = stored("reading results", app.store.latest_results(&represented, &uuid).await)?
-        .into_iter()
-        .map(|r| (r.testcase, r.checked_at.format("%Y-%m-%d %H:%M:%S").to_string()))
+    // a group's page shows every member, in the accounts file's order
+    let mut members = Vec::new();
+    for member in facts.members(subject) {
+        let last: Vec<(String, String)> = stored("reading results", app.store.latest_results(&member, &uuid).await)?
+            .into_iter()
+            .map(|r| (r.testcase, r.checked_at.format("%Y-%m-%d %H:%M:%S").to_string()))
+            .collect();
+        let member_status = facts.status(&member, &[scope], now, full).remove(&uuid).unwrap_or_default();
+        members.push((member, member_status, last));
+    }
+    let sections: Vec<crate::pages::DetailSection<'_>> = members
+        .iter()
+        .map(|(member, status, last)| crate::pages::DetailSection { subject: member, status, last_results: last })
         .collect();
-    let context = crate::pages::detail_context(&app.base_url, view, subject, scope, &status, &last);
+    let context = crate::pages::detail_context(&app.base_url, view, subject, scope, &status, &sections);
     render(&app, "detail.md", &format!("{subject}: {}", scope.name), view, &context)
 }
 

@@ -132,6 +132,13 @@ impl Monitor {
         self.post(user, password, "application/x-signed-yaml", [sig.as_bytes(), b"&", text.as_bytes()].concat()).await
     }
 
+    /// `GET path` without credentials: the JSON answer (status 200).
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.http.get(format!("{}{path}", self.url)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.json().await.unwrap()
+    }
+
     pub async fn status(&self, subject: &str) -> Value {
         let r = self.http.get(format!("{}/status?subject={subject}&scopeuuid={IAAS}", self.url)).send().await.unwrap();
         assert_eq!(r.status(), 200);
