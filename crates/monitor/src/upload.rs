@@ -136,6 +136,8 @@ pub async fn accept(
     scs_signing::verify(&keys, scs_signing::REPORT_NAMESPACE, report, signature)
         .map_err(|e| UploadError::Unauthorized(format!("signature rejected: {e}")))?;
     let text = std::str::from_utf8(report).map_err(|_| UploadError::BadReport("the report is not UTF-8".into()))?;
+    // what is stored: each document as it was signed, every key kept (as JSON)
+    let received = received_documents(text, json)?;
     let documents = read_reports("report", text).map_err(|e| UploadError::BadReport(e.to_string()))?;
     if documents.is_empty() {
         return Err(UploadError::BadReport("the upload holds no report".into()));
@@ -143,10 +145,17 @@ pub async fn accept(
     if json && documents.len() > 1 {
         return Err(UploadError::BadReport("a JSON upload holds one report".into()));
     }
+    if received.len() != documents.len() {
+        return Err(UploadError::BadReport(format!(
+            "the upload reads as {} documents but {} reports",
+            received.len(),
+            documents.len()
+        )));
+    }
     let delegators = store.delegators(&account.subject).await?;
     let append_any = account.roles.contains(&crate::accounts::Role::AppendAny);
     let mut rows = Vec::with_capacity(documents.len());
-    for doc in &documents {
+    for (doc, data) in documents.iter().zip(received) {
         let subject = doc.subject();
         let own = subject == account.subject;
         // upstream's rule: own subject, or (append_any and the subject delegates to this account)
@@ -165,7 +174,7 @@ pub async fn accept(
                 latest.format("%Y-%m-%d %H:%M:%S")
             )));
         }
-        rows.push(new_report(doc)?);
+        rows.push(new_report(doc, data));
         let results = rows.iter().map(|r| r.results.len()).sum();
         if results > max_results {
             return Err(UploadError::TooManyResults { results, limit: max_results });
@@ -175,8 +184,23 @@ pub async fn accept(
     Ok(rows.into_iter().map(|r| (r.uuid, r.subject)).collect())
 }
 
-fn new_report(doc: &AnyReport) -> Result<NewReport, UploadError> {
-    let data = serde_json::to_string(doc).map_err(|e| UploadError::BadReport(e.to_string()))?;
+/// The documents of an upload as JSON text, every key kept: a JSON body as
+/// it came (upstream stores the body text), each YAML document converted
+/// (empty documents skipped, as the report reader skips them). A body sent as
+/// JSON that is not JSON is refused, though YAML would read it.
+fn received_documents(text: &str, json: bool) -> Result<Vec<String>, UploadError> {
+    if json {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+            UploadError::BadReport(format!("the report sent as application/x-signed-json is not JSON: {e}"))
+        })?;
+        return Ok(vec![text.to_owned()]);
+    }
+    let documents: Vec<Option<serde_json::Value>> = serde_saphyr::from_multiple(text)
+        .map_err(|e| UploadError::BadReport(format!("the report is not YAML that JSON can hold: {e}")))?;
+    Ok(documents.into_iter().flatten().map(|d| d.to_string()).collect())
+}
+
+fn new_report(doc: &AnyReport, data: String) -> NewReport {
     let scope = doc.scope_uuid().to_owned();
     // old-style reports keep their version keys; new ones are version-independent ("*")
     let results = match doc {
@@ -196,11 +220,11 @@ fn new_report(doc: &AnyReport) -> Result<NewReport, UploadError> {
             .map(|r| (scope.clone(), "*".to_owned(), r.testcase, i32::from(r.result.code())))
             .collect(),
     };
-    Ok(NewReport {
+    NewReport {
         uuid: doc.uuid().to_owned(),
         checked_at: doc.checked_at(),
         subject: doc.subject().to_owned(),
         data,
         results,
-    })
+    }
 }

@@ -194,6 +194,35 @@ async fn suite(database_url: &str) {
     assert_eq!(g["subject"], "gamma", "{g}");
     assert_eq!(g["result"], Value::Null, "{g}");
 
+    // stored as received (issue 18, point 4): keys the monitor does not know stay, at the top,
+    // in `run` and in invocations; GET /reports/{uuid} answers the document as it was signed
+    let extra = report("alpha", "u-extra", "2026-11-26 13:10:00", &all_pass)
+        .replace("\nsubject: alpha\n", "\nsubject: alpha\nx-operator-note: {ticket: 42, text: 'as signed'}\n")
+        .replace("\n  argv: []\n", "\n  argv: []\n  runner: {host: ci-7, attempt: 2}\n")
+        .replace("\n      rc: 0\n", "\n      rc: 0\n      duration_seconds: 12.5\n");
+    assert_eq!(m.upload("alpha", "alpha", &extra).await.0, 200);
+    let (code, stored) = m.get_as("alpha", "/reports/u-extra").await;
+    assert_eq!(code, 200);
+    assert_eq!(stored["x-operator-note"], serde_json::json!({"ticket": 42, "text": "as signed"}), "{stored}");
+    assert_eq!(stored["run"]["runner"], serde_json::json!({"host": "ci-7", "attempt": 2}), "{stored}");
+    assert_eq!(stored["run"]["invocations"]["i-u-extra"]["duration_seconds"], 12.5, "{stored}");
+    assert_eq!(stored["checked_at"], "2026-11-26 13:10:00", "a YAML timestamp as Python's json writes it");
+    // a JSON upload is stored byte for byte and served so
+    let mut doc: Value = serde_saphyr::from_str(&report("alpha", "u-json", "2026-11-26 13:20:00", &all_pass)).unwrap();
+    doc["zzz-first-or-last"] = Value::from("kept");
+    let text = format!("  {}\n", serde_json::to_string_pretty(&doc).unwrap());
+    let sig = sign(&m.keys, "alpha", &text, "report");
+    let (code, answer) = m.post("alpha", "secret", "application/x-signed-json", body(&sig, &text)).await;
+    assert_eq!(code, 200, "{answer}");
+    let r = m.http.get(format!("{}/reports/u-json", m.url)).basic_auth("alpha", Some("secret")).send().await.unwrap();
+    assert_eq!(r.text().await.unwrap(), text, "the signed bytes");
+    // YAML sent as x-signed-json is refused, though YAML would read it (point 7)
+    let yaml = report("alpha", "u-yaml-as-json", "2026-11-26 13:30:00", &all_pass);
+    let sig = sign(&m.keys, "alpha", &yaml, "report");
+    let (code, answer) = m.post("alpha", "secret", "application/x-signed-json", body(&sig, &yaml)).await;
+    assert_eq!(code, 400, "{answer}");
+    assert!(answer.contains("is not JSON"), "{answer}");
+
     // group ties: with both members passing, the one listed first in the accounts file
     // represents the group (upstream's order), not the first alphabetically
     let text = report("gamma", "u-gamma-pass", "2026-11-26 13:30:00", &all_pass);
