@@ -129,6 +129,17 @@ async fn suite(database_url: &str) {
     assert_eq!(r.json::<Value>().await.unwrap()["changed"], 1);
     let (_, rows) = m.get_as("auditor", "/results?approved=true&limit=1000").await;
     assert!(rows.as_array().unwrap().iter().any(|r| r["reportuuid"] == "u-fail" && r["check"] == main[0].as_str()));
+    // one decision as a plain object, as upstream takes it too (point 7)
+    let one = serde_json::json!({ "reportuuid": "u-fail", "scopeuuid": IAAS, "version": failed["version"],
+                                  "check": main[0], "approval": false });
+    let r = m.http.post(format!("{}/results", m.url)).basic_auth("auditor", Some("secret")).json(&one).send();
+    let r = r.await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["changed"], 1);
+    let r = m.http.post(format!("{}/results", m.url)).basic_auth("auditor", Some("secret")).json(&"yes").send();
+    let r = r.await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("one approval or a list of them"));
     assert_eq!(m.status("alpha").await["versions"]["v5.1"]["result"], -1, "approval changes no verdict");
 
     // rejections

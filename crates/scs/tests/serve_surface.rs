@@ -78,6 +78,20 @@ fn the_merged_document_resolves_and_keeps_each_services_error_shape_and_credenti
         assert_eq!(document["paths"][path][method]["security"][0]["bearer"], serde_json::json!([]), "{method} {path}");
     }
     assert!(document["paths"]["/components"]["get"]["security"].is_null(), "reads are public");
+
+    // `/docs`: the same document as a page, every operation of both services on it
+    let page = Client::new().get(format!("{base}/docs")).send().unwrap();
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let page = page.text().unwrap();
+    let mut operations = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let listed = format!("<code>{} {}</code>", method.to_uppercase(), path.replace('&', "&amp;"));
+            assert!(page.contains(&listed), "{listed} is not on /docs");
+            operations += 1;
+        }
+    }
+    assert!(operations > 30, "{operations}");
 }
 
 #[test]

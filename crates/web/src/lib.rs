@@ -10,6 +10,7 @@
 //! - [`escape`] and [`atom`]: text into HTML, XML and Atom feeds;
 //! - [`extract`]: `Query` and `Path` whose rejections keep the API's shape;
 //! - [`openapi`]: what every service's OpenAPI document says alike;
+//!   [`api_docs`]: the document as a page (`/docs`);
 //! - [`clock`]: the one injectable clock services decide by;
 //! - [`outbox`]: webhook delivery from a database outbox, one retry policy;
 //! - [`listener`]: the accept loop with header and body deadlines and a
@@ -17,6 +18,7 @@
 //! - [`service`]: the [`Service`] trait and [`compose`], which builds the
 //!   router production serves and tests call.
 
+pub mod api_docs;
 pub mod atom;
 pub mod auth;
 pub mod clock;

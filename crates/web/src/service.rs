@@ -4,7 +4,8 @@
 //! router production serves. A service brings its routes, its OpenAPI
 //! document, its gauges and its background tasks; the foundation adds what
 //! every service has: `/healthz`, `/metrics` (the services' gauges plus
-//! request metrics), `/openapi.json` (the documents merged), the request
+//! request metrics), `/openapi.json` (the documents merged) and `/docs` (the
+//! same for people), the request
 //! metrics layer and the response headers every answer carries.
 
 use crate::metrics::{Exposition, RequestMetrics};
@@ -45,6 +46,7 @@ struct Shared {
     db: scs_db::Db,
     requests: Arc<RequestMetrics>,
     document: Arc<serde_json::Value>,
+    docs_page: Arc<String>,
 }
 
 /// The router serving `services` on `db`: their routes, `/` from the first
@@ -72,11 +74,13 @@ pub fn compose(title: &str, services: Vec<Arc<dyn Service>>, db: scs_db::Db) -> 
             index = service.index();
         }
     }
+    let document = serde_json::to_value(&document).unwrap_or_default();
     let shared = Shared {
         services: Arc::new(services),
         db,
         requests: Arc::default(),
-        document: Arc::new(serde_json::to_value(&document).unwrap_or_default()),
+        docs_page: Arc::new(crate::api_docs::render(&document)),
+        document: Arc::new(document),
     };
     if let Some(index) = index {
         router = router.route("/", index);
@@ -87,6 +91,7 @@ pub fn compose(title: &str, services: Vec<Arc<dyn Service>>, db: scs_db::Db) -> 
                 .route("/healthz", get(healthz))
                 .route("/metrics", get(metrics))
                 .route("/openapi.json", get(openapi_json))
+                .route("/docs", get(docs))
                 .with_state(shared.clone()),
         )
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&shared.requests), crate::metrics::track))
@@ -174,7 +179,15 @@ async fn openapi_json(State(shared): State<Shared>) -> Response {
     axum::Json(shared.document.as_ref().clone()).into_response()
 }
 
+/// The OpenAPI document as a page to read (upstream's monitor has FastAPI's
+/// `/docs`).
+#[utoipa::path(get, path = "/docs", tag = "operations",
+    responses((status = 200, description = "The API described for people", content_type = "text/html", body = String)))]
+async fn docs(State(shared): State<Shared>) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], shared.docs_page.as_ref().clone()).into_response()
+}
+
 /// The shared routes' OpenAPI paths, for services that document them.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(healthz, metrics, openapi_json), components(schemas(Health)))]
+#[openapi(paths(healthz, metrics, openapi_json, docs), components(schemas(Health)))]
 pub struct SharedRoutes;

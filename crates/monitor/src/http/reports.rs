@@ -166,7 +166,7 @@ pub(crate) async fn list_results(
 /// `POST /results`: approval decisions by an `approve` account. Kept for
 /// compatibility: as upstream since standards#1221, approval does not change
 /// any verdict.
-#[utoipa::path(post, path = "/results", tag = "results", security(("basic" = [])), request_body = Vec<Approval>,
+#[utoipa::path(post, path = "/results", tag = "results", security(("basic" = [])), request_body = Approvals,
     responses(
         (status = 200, description = "Decisions applied", body = Changed),
         (status = 400, description = "Malformed body", body = DetailError),
@@ -178,8 +178,32 @@ pub(crate) async fn approve_results(
     _approver: Authenticated<Approve>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let approvals: Vec<Approval> =
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let approvals = approvals(&body)?;
     let changed = stored("setting approvals", app.store.set_approvals(&approvals).await)?;
     Ok(json(Changed { changed }))
+}
+
+/// The body of `POST /results`: one decision or a list of them (upstream
+/// takes both).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // the schema of the body; [`approvals`] reads it
+pub(crate) enum Approvals {
+    /// One decision.
+    One(Approval),
+    /// Several, applied together.
+    Many(Vec<Approval>),
+}
+
+/// Reads one decision or a list, with the error of the shape it has (an
+/// untagged enum would only say that no shape matched).
+fn approvals(body: &[u8]) -> Result<Vec<Approval>, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let read = if value.is_object() {
+        serde_json::from_value(value).map(|one| vec![one])
+    } else {
+        serde_json::from_value(value)
+    };
+    read.map_err(|e| ApiError::bad_request(format!("body: one approval or a list of them: {e}")))
 }
