@@ -36,7 +36,8 @@ pub fn render(
                 3 => "abort",
                 _ => "pass",
             };
-            let passed = s.passed.join(",");
+            // without any valid result nothing passed, whatever the bare evaluation says
+            let passed = if s.results.is_empty() { String::new() } else { s.passed.join(",") };
             verdicts.sample(
                 "scs_monitor_verdict",
                 &[("subject", subject), ("scope", &scope), ("verdict", verdict), ("passed", &passed)],

@@ -67,6 +67,12 @@ async fn suite(database_url: &str) {
     );
     assert!(metrics.contains("scs_monitor_reports 1"), "{metrics}");
 
+    // RSA and ECDSA keys sign as well as ed25519 ones (issue 18, point 8; signed by ssh-keygen)
+    for (key, uuid) in [("alpha-rsa", "u-rsa"), ("alpha-ecdsa", "u-ecdsa")] {
+        let (code, body) = m.upload("alpha", key, &report("alpha", uuid, "2026-11-26 09:00:00", &all_pass)).await;
+        assert_eq!(code, 200, "{key}: {body}");
+    }
+
     // fail: a newer report with one FAIL
     let mut one_fail = all_pass.clone();
     one_fail[0].1 = -1;
@@ -102,7 +108,7 @@ async fn suite(database_url: &str) {
     let (code, list) = m.get_as("alpha", "/reports").await;
     assert_eq!(code, 200);
     let uuids: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["run"]["uuid"].as_str().unwrap()).collect();
-    assert_eq!(uuids, ["u-fail", "u-pass"]);
+    assert_eq!(uuids, ["u-fail", "u-pass", "u-ecdsa", "u-rsa"], "newest first, equal times newest upload first");
     assert_eq!(m.get_as("alpha", "/reports?limit=1&skip=1").await.1[0]["run"]["uuid"], "u-pass");
     assert_eq!(m.get_as("alpha", "/reports?subject=beta").await.0, 403);
     let (code, list) = m.get_as("auditor", "/reports?subject=beta").await;

@@ -66,6 +66,17 @@ pub enum SigningError {
         /// SHA256 fingerprint of the signing key.
         fingerprint: String,
     },
+    /// The signature was made with a key or signature algorithm this build
+    /// does not verify (DSA, RSA with SHA-1): saying so, rather than calling
+    /// the report altered.
+    #[error(
+        "signed with {algorithm}, which is not supported (supported: ssh-ed25519, rsa-sha2-256, rsa-sha2-512, \
+         ecdsa-sha2-nistp256/384/521 and their sk- security-key variants)"
+    )]
+    Unsupported {
+        /// The key or signature algorithm.
+        algorithm: String,
+    },
     /// The signature does not match the message (altered report or forged signature).
     #[error("signature does not match the report (altered, or signed over other bytes)")]
     Mismatch,
@@ -85,7 +96,8 @@ pub struct Signer {
 
 impl Signer {
     /// Reads an unencrypted OpenSSH private key (`ssh-keygen -t ed25519 -N ''`,
-    /// as upstream's runner uses), naming the file in every error.
+    /// as upstream's runner uses; RSA and ECDSA keys as well), naming the
+    /// file in every error.
     pub fn from_file(path: &Path) -> Result<Self, SigningError> {
         let text = read(path)?;
         Self::from_openssh(&path.display().to_string(), &text)
@@ -113,13 +125,47 @@ impl Signer {
     /// (`-----BEGIN SSH SIGNATURE-----` ... ending in a newline), byte-compatible
     /// with a `.sig` file of `ssh-keygen -Y sign`.
     pub fn sign(&self, namespace: &str, message: &[u8]) -> Result<String, SigningError> {
-        let sig = self.key.sign(namespace, HashAlg::Sha512, message).map_err(|e| SigningError::Sign(e.to_string()))?;
+        let sig = match self.key.key_data() {
+            ssh_key::private::KeypairData::Rsa(rsa) => rsa_sign(self.key.public_key(), rsa, namespace, message)?,
+            _ => self.key.sign(namespace, HashAlg::Sha512, message).map_err(|e| SigningError::Sign(e.to_string()))?,
+        };
         let mut pem = sig.to_pem(LineEnding::LF).map_err(|e| SigningError::Sign(e.to_string()))?;
         if !pem.ends_with('\n') {
             pem.push('\n');
         }
         Ok(pem)
     }
+}
+
+/// An SSHSIG with an RSA key, as `ssh-keygen -Y sign` makes it
+/// (`rsa-sha2-512` over the SHA-512 message hash). Done here because ssh-key
+/// 0.6.7, the newest stable release, builds the RSA private key with the
+/// prime `p` twice and fails every RSA signature; signing is blinded with
+/// the operating system's randomness.
+fn rsa_sign(
+    public: &PublicKey,
+    key: &ssh_key::private::RsaKeypair,
+    namespace: &str,
+    message: &[u8],
+) -> Result<SshSig, SigningError> {
+    use rsa::signature::{RandomizedSigner, SignatureEncoding};
+    let fail = |e: &dyn std::fmt::Display| SigningError::Sign(format!("RSA: {e}"));
+    let number = |m: &ssh_key::Mpint| {
+        m.as_positive_bytes().map(rsa::BigUint::from_bytes_be).ok_or_else(|| fail(&"a negative RSA component"))
+    };
+    let private = rsa::RsaPrivateKey::from_components(
+        number(&key.public.n)?,
+        number(&key.public.e)?,
+        number(&key.private.d)?,
+        vec![number(&key.private.p)?, number(&key.private.q)?],
+    )
+    .map_err(|e| fail(&e))?;
+    let data = SshSig::signed_data(namespace, HashAlg::Sha512, message).map_err(|e| fail(&e))?;
+    let signing = rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(private);
+    let raw = signing.try_sign_with_rng(&mut rsa::rand_core::OsRng, &data).map_err(|e| fail(&e))?;
+    let signature = ssh_key::Signature::new(ssh_key::Algorithm::Rsa { hash: Some(HashAlg::Sha512) }, raw.to_vec())
+        .map_err(|e| fail(&e))?;
+    SshSig::new(public.key_data().clone(), namespace, HashAlg::Sha512, signature).map_err(|e| fail(&e))
 }
 
 /// Reads public keys from a `.pub` file, an `authorized_keys` file or an
@@ -172,8 +218,26 @@ pub fn verify<'a>(
     let key = allowed.iter().find(|k| k.key_data() == sig.public_key()).ok_or_else(|| SigningError::UnknownKey {
         fingerprint: PublicKey::from(sig.public_key().clone()).fingerprint(HashAlg::Sha256).to_string(),
     })?;
+    supported(&sig)?;
     key.verify(namespace, message, &sig).map_err(|_| SigningError::Mismatch)?;
     Ok(key)
+}
+
+/// Whether this build verifies `sig`'s key and signature algorithm: every
+/// one `ssh-keygen -Y sign` makes today, but not DSA keys nor RSA
+/// signatures over SHA-1 (`ssh-rsa`), which OpenSSH refuses for SSHSIG too.
+fn supported(sig: &SshSig) -> Result<(), SigningError> {
+    use ssh_key::Algorithm;
+    let unsupported = |algorithm: String| Err(SigningError::Unsupported { algorithm });
+    match sig.public_key().algorithm() {
+        Algorithm::Ed25519 | Algorithm::SkEd25519 | Algorithm::Ecdsa { .. } | Algorithm::SkEcdsaSha2NistP256 => {}
+        Algorithm::Rsa { .. } => match sig.signature().algorithm() {
+            Algorithm::Rsa { hash: Some(_) } => {}
+            other => return unsupported(format!("an RSA key and signature algorithm {other} (SHA-1)")),
+        },
+        other => return unsupported(format!("a {other} key")),
+    }
+    Ok(())
 }
 
 /// The upload body upstream's runner sends (`curl --data-binary @sig

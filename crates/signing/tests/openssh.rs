@@ -102,3 +102,67 @@ fn bad_key_files_are_named() {
     let missing = Signer::from_file(&dir.path().join("nope")).unwrap_err().to_string();
     assert!(missing.contains("nope"), "{missing}");
 }
+
+/// The key types `ssh-keygen` makes that SCS users sign with: each signs here
+/// and verifies with OpenSSH, and the other way round (issue 18, point 8).
+const KEY_TYPES: [(&str, &[&str]); 6] = [
+    ("ed25519", &["-t", "ed25519"]),
+    ("rsa-3072", &["-t", "rsa", "-b", "3072"]),
+    ("rsa-2048", &["-t", "rsa", "-b", "2048"]),
+    ("ecdsa-p256", &["-t", "ecdsa", "-b", "256"]),
+    ("ecdsa-p384", &["-t", "ecdsa", "-b", "384"]),
+    ("ecdsa-p521", &["-t", "ecdsa", "-b", "521"]),
+];
+
+#[test]
+fn rsa_and_ecdsa_keys_interoperate_with_openssh_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args) in KEY_TYPES {
+        let key = scs_testkit::ssh::keygen_typed(dir.path(), name, args);
+        let public = key.with_extension("pub");
+        let allowed = read_public_keys(&public).unwrap();
+        // OpenSSH signs (RSA keys: rsa-sha2-512), we verify; an altered report is a mismatch
+        let theirs = openssh_sign(&key, "report", REPORT, dir.path());
+        let signed_by = verify(&allowed, REPORT_NAMESPACE, REPORT.as_bytes(), &theirs);
+        assert_eq!(signed_by.unwrap_or_else(|e| panic!("{name}: {e}")), &allowed[0], "{name}");
+        let altered = verify(&allowed, REPORT_NAMESPACE, REPORT.replace("lab", "lab2").as_bytes(), &theirs);
+        assert!(matches!(altered, Err(SigningError::Mismatch)), "{name}: {altered:?}");
+        // we sign, OpenSSH verifies, and refuses an altered report
+        let ours = Signer::from_file(&key).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let sig = ours.sign(REPORT_NAMESPACE, REPORT.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(openssh_verify(&public, "report", REPORT, &sig, dir.path()), "{name}: OpenSSH refused our signature");
+        assert!(!openssh_verify(&public, "report", &REPORT.replace("lab", "lab2"), &sig, dir.path()), "{name}");
+        // and our own verification agrees
+        verify(&allowed, REPORT_NAMESPACE, REPORT.as_bytes(), &sig).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn openssh_message_hash_sha256_verifies_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = scs_testkit::ssh::keygen_typed(dir.path(), "rsa", &["-t", "rsa", "-b", "2048"]);
+    let message = dir.path().join("report.yaml");
+    std::fs::write(&message, REPORT).unwrap();
+    let out = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "report", "-O", "hashalg=sha256", "-f"])
+        .arg(&key)
+        .arg(&message)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let sig = std::fs::read_to_string(message.with_extension("yaml.sig")).unwrap();
+    let allowed = read_public_keys(&key.with_extension("pub")).unwrap();
+    verify(&allowed, REPORT_NAMESPACE, REPORT.as_bytes(), &sig).unwrap();
+}
+
+#[test]
+fn a_dsa_signature_is_called_unsupported_not_altered() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = scs_testkit::ssh::keygen_typed(dir.path(), "dsa", &["-t", "dsa"]);
+    let sig = openssh_sign(&key, "report", REPORT, dir.path());
+    let allowed = read_public_keys(&key.with_extension("pub")).unwrap();
+    let err = verify(&allowed, REPORT_NAMESPACE, REPORT.as_bytes(), &sig).unwrap_err();
+    assert!(matches!(err, SigningError::Unsupported { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("ssh-dss") && text.contains("not supported") && !text.contains("altered"), "{text}");
+}

@@ -8,13 +8,21 @@ use std::process::Command;
 /// A new passphrase-less ed25519 key `dir/name` (and `name.pub`), made by
 /// `ssh-keygen`, commented with `name`.
 pub fn keygen(dir: &Path, name: &str) -> PathBuf {
+    keygen_typed(dir, name, &["-t", "ed25519"])
+}
+
+/// A new passphrase-less key of the type `ssh-keygen` makes with
+/// `type_args` (e.g. `["-t", "rsa", "-b", "3072"]`, `["-t", "ecdsa", "-b", "521"]`).
+pub fn keygen_typed(dir: &Path, name: &str, type_args: &[&str]) -> PathBuf {
     let key = dir.join(name);
     let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg("-q")
+        .args(type_args)
+        .args(["-N", "", "-C", name, "-f"])
         .arg(&key)
         .status()
         .unwrap_or_else(|e| panic!("ssh-keygen must be installed (openssh-client): {e}"));
-    assert!(status.success(), "ssh-keygen -t ed25519 failed for {}", key.display());
+    assert!(status.success(), "ssh-keygen {type_args:?} failed for {}", key.display());
     key
 }
 

@@ -25,6 +25,16 @@ pub fn keygen(dir: &Path, name: &str) -> (PathBuf, String) {
     (key, format!("{{public_key: {body}, public_key_type: ssh-ed25519, public_key_name: k}}"))
 }
 
+/// A key of another type (`ssh-keygen` arguments), as an accounts-file entry
+/// named after the key.
+pub fn keygen_typed(dir: &Path, name: &str, type_args: &[&str]) -> String {
+    let key = scs_testkit::ssh::keygen_typed(dir, name, type_args);
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let mut words = public.split_whitespace();
+    let (key_type, body) = (words.next().unwrap(), words.next().unwrap());
+    format!("{{public_key: {body}, public_key_type: {key_type}, public_key_name: {name}}}")
+}
+
 pub fn argon2_hash(password: &str) -> String {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let salt = SaltString::encode_b64(b"scs-monitor-test").unwrap();
@@ -46,6 +56,9 @@ pub async fn start_with(
 ) -> (Monitor, App) {
     let dir = tempfile::tempdir().unwrap();
     let (_, alpha_pub) = keygen(dir.path(), "alpha");
+    // alpha also signs with RSA and ECDSA keys, as ssh-keygen users do
+    let alpha_rsa = keygen_typed(dir.path(), "alpha-rsa", &["-t", "rsa", "-b", "3072"]);
+    let alpha_ecdsa = keygen_typed(dir.path(), "alpha-ecdsa", &["-t", "ecdsa", "-b", "384"]);
     let (_, gamma_pub) = keygen(dir.path(), "gamma");
     let hash = argon2_hash("secret");
     let bcrypt_hash = bcrypt::hash("gamma-secret", 4).unwrap();
@@ -54,7 +67,7 @@ pub async fn start_with(
         &accounts,
         format!(
             "accounts:\n\
-             - {{subject: alpha, api_keys: ['{hash}'], keys: [{alpha_pub}], roles: [append_any, admin], group: g}}\n\
+             - {{subject: alpha, api_keys: ['{hash}'], keys: [{alpha_pub}, {alpha_rsa}, {alpha_ecdsa}], roles: [append_any, admin], group: g}}\n\
              - {{subject: beta, api_keys: ['{hash}'], delegates: [alpha]}}\n\
              - {{subject: gamma, api_keys: ['{bcrypt_hash}'], keys: [{gamma_pub}], group: g}}\n\
              - {{subject: auditor, api_keys: ['{hash}'], roles: [read_any, approve]}}\n"

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 pub enum ReportCommand {
     /// Sign a report with an OpenSSH key (SSHSIG, namespace `report`); writes REPORT.sig.
     Sign {
-        /// Unencrypted OpenSSH private key (ed25519).
+        /// Unencrypted OpenSSH private key (ed25519, RSA or ECDSA P-256/384/521).
         #[arg(long, short = 'k')]
         key: PathBuf,
         /// Where to write the signature (default: REPORT.sig).
