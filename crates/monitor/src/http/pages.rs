@@ -6,6 +6,7 @@
 use super::Path;
 use super::{ApiError, Authenticated, DetailError, stored};
 use crate::app::App;
+use crate::pages::upstream as upstream_views;
 use crate::pages::{TableRow, View};
 use crate::standing::Facts;
 use axum::extract::State;
@@ -13,6 +14,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use scs_standards::Scope;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 fn view(name: &str) -> Result<View, ApiError> {
     name.parse::<View>().map_err(|_| ApiError::not_found(format!("no view {name}: markdown, fragment or page")))
@@ -23,8 +25,35 @@ fn scope<'a>(app: &'a App, key: &str) -> Result<&'a Scope, ApiError> {
 }
 
 fn render(app: &App, template: &str, title: &str, view: View, context: &Value) -> Result<Response, ApiError> {
-    let (content_type, body) =
-        app.pages().render(template, title, view, context).map_err(|e| ApiError::internal("rendering the page", e))?;
+    let rendered = app.pages().render(template, title, view, context);
+    respond(view, rendered)
+}
+
+/// Renders with upstream's templates (see [`crate::pages::upstream`]).
+fn render_upstream(
+    app: &App,
+    template: &str,
+    title: &str,
+    view: View,
+    context: BTreeMap<&'static str, minijinja::Value>,
+) -> Result<Response, ApiError> {
+    let pages = app.pages();
+    let Some(upstream) = pages.upstream() else { return Err(ApiError::not_found("no upstream templates")) };
+    let mut context = context;
+    let aliases: BTreeMap<String, String> = app
+        .scopes
+        .iter()
+        .filter_map(|s| Some((s.name.to_ascii_lowercase().replace(' ', "-"), s.uuid.clone()?)))
+        .collect();
+    context.insert("scope_aliases", minijinja::Value::from_serialize(aliases));
+    respond(view, upstream.render(template, view, &app.base_url, title, context))
+}
+
+fn respond(
+    view: View,
+    rendered: Result<(&'static str, String), crate::pages::PageError>,
+) -> Result<Response, ApiError> {
+    let (content_type, body) = rendered.map_err(|e| ApiError::internal("rendering the page", e))?;
     let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
     if view == View::Fragment {
         // fragments exist to be embedded, in frames too
@@ -62,6 +91,23 @@ async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
     let view = view(v)?;
     let scopes: Vec<&Scope> = app.scopes.iter().collect();
     let facts = stored("reading results", Facts::gather(&app.store, &scopes, None).await)?;
+    if app.pages().upstream().is_some() {
+        // upstream's overview: every reporting subject's results and the groups
+        let document = crate::standing::status_document(&facts, None, &scopes, app.now(), full);
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (subject, group) in &facts.accounts {
+            if let Some(group) = group.as_ref().filter(|g| !g.is_empty()) {
+                groups.entry(group.clone()).or_default().push(subject.clone());
+            }
+        }
+        let context = BTreeMap::from([
+            ("results", upstream_views::results(&scopes, &document)),
+            ("groups", minijinja::Value::from_serialize(groups)),
+            ("detail_page", minijinja::Value::from(if full { "detail_full" } else { "detail" })),
+        ]);
+        let title = if full { "SCS compliance overview (incl. drafts)" } else { "SCS compliance overview" };
+        return render_upstream(&app, "overview.md", title, view, context);
+    }
     let reported = stored("reading subjects", app.store.reported_subjects().await)?;
     let mut groups: Vec<&str> = facts.accounts.iter().filter_map(|(_, g)| g.as_deref()).collect();
     groups.sort_unstable();
@@ -116,6 +162,23 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
         return Err(ApiError::not_found(format!("no subject {subject}")));
     }
     let now = app.now();
+    if app.pages().upstream().is_some() {
+        // upstream's details: every member (or the subject), present even without results
+        let mut document = BTreeMap::new();
+        for member in facts.members(subject) {
+            let status = facts.status(&member, &[scope], now, full);
+            document.insert(member, status);
+        }
+        let mut title = match subject.strip_prefix("group-") {
+            Some(group) => format!("Details for group {group}"),
+            None => format!("Details for subject {subject}"),
+        };
+        if full {
+            title.push_str(" (incl. drafts)");
+        }
+        let context = BTreeMap::from([("results", upstream_views::results(&[scope], &document))]);
+        return render_upstream(&app, "details.md", &title, view, context);
+    }
     let mut standing = facts.status(subject, &[scope], now, full);
     let Some(status) = standing.remove(&uuid) else { return Err(ApiError::not_found(format!("no scope {key}"))) };
     // a group's page shows every member, in the accounts file's order
@@ -148,6 +211,10 @@ pub(crate) async fn scope_page(
 ) -> Result<Response, ApiError> {
     let view = view(&v)?;
     let scope = scope(&app, &key)?;
+    if app.pages().upstream().is_some() {
+        let context = upstream_views::scope_page(scope, app.now().date());
+        return render_upstream(&app, "scope.md", &scope.name, view, context);
+    }
     let context = crate::pages::scope_context(&app.base_url, view, scope, app.now().date());
     render(&app, "scope.md", &scope.name, view, &context)
 }
@@ -192,8 +259,18 @@ async fn report_view(app: App, v: &str, uuid: &str, reader: Option<Authenticated
     {
         return Err(ApiError::not_found(format!("no report {uuid} readable by {}", reader.account.subject)));
     }
-    let report: Value = serde_json::from_str(&data)
+    let mut report: Value = serde_json::from_str(&data)
         .map_err(|e| ApiError::internal(&format!("reading report {uuid} (not stored as JSON)"), e))?;
+    if app.pages().upstream().is_some() {
+        let title = if reader.is_some() {
+            format!("Report {uuid} (full)")
+        } else {
+            upstream_views::redact(&mut report);
+            format!("Report {uuid} (redacted)")
+        };
+        let context = BTreeMap::from([("report", minijinja::Value::from_serialize(&report))]);
+        return render_upstream(&app, "report.md", &title, view, context);
+    }
     let context = crate::pages::report_context(&app.base_url, view, uuid, &report, reader.is_some());
     render(&app, "report.md", &format!("Report {uuid}"), view, &context)
 }

@@ -9,6 +9,8 @@
 //! account may become markup: the `md` filter escapes Markdown syntax and raw
 //! HTML in the rendered Markdown is shown as text, never passed through.
 
+pub mod upstream;
+
 use minijinja::Environment;
 use pulldown_cmark::{Event, Options, Parser};
 use scs_standards::{Scope, TestResult};
@@ -19,11 +21,11 @@ use std::str::FromStr;
 /// The page templates shipped in the binary; a templates directory given to
 /// [`Pages::new`] may replace any of them by name.
 const TEMPLATES: [(&str, &str); 5] = [
-    ("table.md", include_str!("../templates/table.md")),
-    ("detail.md", include_str!("../templates/detail.md")),
-    ("scope.md", include_str!("../templates/scope.md")),
-    ("report.md", include_str!("../templates/report.md")),
-    ("page.html", include_str!("../templates/page.html")),
+    ("table.md", include_str!("../../templates/table.md")),
+    ("detail.md", include_str!("../../templates/detail.md")),
+    ("scope.md", include_str!("../../templates/scope.md")),
+    ("report.md", include_str!("../../templates/report.md")),
+    ("page.html", include_str!("../../templates/page.html")),
 ];
 
 /// How a page is delivered (the first path segment).
@@ -85,6 +87,7 @@ pub enum PageError {
 /// The page templates, parsed once at start (and again on reload).
 pub struct Pages {
     env: Environment<'static>,
+    upstream: Option<upstream::UpstreamTemplates>,
 }
 
 impl Pages {
@@ -105,7 +108,17 @@ impl Pages {
             env.add_template_owned(name, text)
                 .map_err(|source| PageError::Template { name: name.to_owned(), source })?;
         }
-        Ok(Self { env })
+        let upstream = match dir {
+            Some(dir) => upstream::UpstreamTemplates::load(dir)?,
+            None => None,
+        };
+        Ok(Self { env, upstream })
+    }
+
+    /// Upstream's templates, when the directory holds them (they then
+    /// render every page).
+    pub fn upstream(&self) -> Option<&upstream::UpstreamTemplates> {
+        self.upstream.as_ref()
     }
 
     /// Renders `template` with `context` in `view`; returns the content type
