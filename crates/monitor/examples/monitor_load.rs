@@ -14,7 +14,7 @@
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use scs_monitor::Store;
-use scs_monitor::store::NewReport;
+use scs_monitor::store::{NewReport, NewResult};
 use std::time::{Duration, Instant};
 
 const SCOPES: [(&str, &str); 2] = [
@@ -90,14 +90,15 @@ async fn seed(url: &str, out: &str, pubkey: &str, n: usize, history: usize, test
                     .enumerate()
                     .map(|(k, tc)| {
                         let result = if (i + k + day) % 17 == 0 { -1 } else { 1 };
-                        ((*uuid).to_owned(), "*".to_owned(), tc.clone(), result)
+                        NewResult::uploaded(uuid, "*", tc, result)
                     })
                     .collect();
                 let run = format!("bench-{i:03}-{uuid}-{day}");
                 let data =
                     serde_json::json!({"spec": {"uuid": uuid}, "subject": format!("s-{i:03}"), "run": {"uuid": run}})
                         .to_string();
-                batch.push(NewReport { uuid: run, checked_at, subject: format!("s-{i:03}"), data, results });
+                let subject = format!("s-{i:03}");
+                batch.push(NewReport { uuid: run, checked_at, subject, data, results, uploaded_at: None });
             }
         }
         reports += batch.len();

@@ -10,6 +10,7 @@ pub mod badge;
 pub mod changes;
 pub mod feed;
 pub mod http;
+pub mod import;
 pub mod metrics;
 pub mod pages;
 pub mod passwords;

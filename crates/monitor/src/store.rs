@@ -119,8 +119,39 @@ pub struct NewReport {
     pub subject: String,
     /// The document as JSON text.
     pub data: String,
-    /// (scope uuid, version, testcase, result 1/0/-1).
-    pub results: Vec<(String, String, String, i32)>,
+    /// Its results.
+    pub results: Vec<NewResult>,
+    /// When it was stored; `None`: now (an upload). An import keeps the
+    /// time it had, or its `checked_at` where that is unknown.
+    pub uploaded_at: Option<NaiveDateTime>,
+}
+
+/// One result row of a report.
+#[derive(Clone, Debug)]
+pub struct NewResult {
+    /// The scope's uuid.
+    pub scope: String,
+    /// The scope version (`*` for version-independent reports).
+    pub version: String,
+    /// The testcase id.
+    pub testcase: String,
+    /// 1 PASS, 0 ABORT, -1 FAIL.
+    pub result: i32,
+    /// Pre-approved (an upload approves its passes, as upstream does).
+    pub approval: bool,
+}
+
+impl NewResult {
+    /// A result as an upload stores it: passes pre-approved.
+    pub fn uploaded(scope: &str, version: &str, testcase: &str, result: i32) -> Self {
+        Self {
+            scope: scope.to_owned(),
+            version: version.to_owned(),
+            testcase: testcase.to_owned(),
+            result,
+            approval: result == 1,
+        }
+    }
 }
 
 /// A stored account, as the request handlers need it.
@@ -327,7 +358,7 @@ impl Store {
                 .bind(r.checked_at)
                 .bind(&r.subject)
                 .bind(&r.data)
-                .bind(now)
+                .bind(r.uploaded_at.unwrap_or(now))
                 .fetch_one(&mut *tx)
                 .await;
                 let id: i64 = match inserted {
@@ -342,14 +373,14 @@ impl Store {
                     let mut insert = sqlx::QueryBuilder::new(
                         "INSERT INTO result2 (checked_at, subject, scopeuuid, version, testcase, result, approval, reportid) ",
                     );
-                    insert.push_values(batch, |mut row, (scope, version, testcase, result)| {
+                    insert.push_values(batch, |mut row, result| {
                         row.push_bind(r.checked_at)
                             .push_bind(&r.subject)
-                            .push_bind(scope)
-                            .push_bind(version)
-                            .push_bind(testcase)
-                            .push_bind(*result)
-                            .push_bind(*result == 1)
+                            .push_bind(&result.scope)
+                            .push_bind(&result.version)
+                            .push_bind(&result.testcase)
+                            .push_bind(result.result)
+                            .push_bind(result.approval)
                             .push_bind(id);
                     });
                     insert.build().execute(&mut *tx).await?;

@@ -4,7 +4,7 @@
 //! account's keys (namespace `report`), subject and delegation rules, one
 //! stored result per testcase, all-or-nothing.
 
-use crate::store::{NewReport, Store, StoreError, StoredAccount};
+use crate::store::{NewReport, NewResult, Store, StoreError, StoredAccount};
 use scs_standards::{AnyReport, read_reports};
 
 /// Why an upload was refused; each maps to the HTTP status upstream uses.
@@ -209,15 +209,14 @@ fn new_report(doc: &AnyReport, data: String) -> NewReport {
             .iter()
             .flatten()
             .flat_map(|(v, tcs)| {
-                tcs.iter().filter_map(|(tc, e)| {
-                    e.result.map(|res| (scope.clone(), v.clone(), tc.clone(), i32::from(res.code())))
-                })
+                tcs.iter()
+                    .filter_map(|(tc, e)| e.result.map(|res| NewResult::uploaded(&scope, v, tc, i32::from(res.code()))))
             })
             .collect(),
         _ => doc
             .records()
             .into_iter()
-            .map(|r| (scope.clone(), "*".to_owned(), r.testcase, i32::from(r.result.code())))
+            .map(|r| NewResult::uploaded(&scope, "*", &r.testcase, i32::from(r.result.code())))
             .collect(),
     };
     NewReport {
@@ -226,5 +225,6 @@ fn new_report(doc: &AnyReport, data: String) -> NewReport {
         subject: doc.subject().to_owned(),
         data,
         results,
+        uploaded_at: None,
     }
 }

@@ -17,9 +17,13 @@ use std::process::ExitCode;
 
 /// `scs serve` arguments.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = false)]
 pub struct ServeArgs {
+    /// Instead of serving: a one-off job on the database.
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
     /// Settings file (TOML: the options below by name, plus `[[webhook]]` tables).
-    #[arg(long, env = "SCS_SERVE_CONFIG")]
+    #[arg(long, env = "SCS_SERVE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Services to run, comma-separated: monitor, status [default: every built service].
     #[arg(long, value_delimiter = ',')]
@@ -28,16 +32,17 @@ pub struct ServeArgs {
     #[arg(long)]
     pub listen: Option<SocketAddr>,
     /// `postgres://user:password@host/db` or `sqlite://path` (default: SQLite under --data-dir).
-    #[arg(long, env = "SCS_DATABASE_URL")]
+    #[arg(long, env = "SCS_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Where the embedded SQLite database lives (default: $XDG_DATA_HOME/scs, ~/.local/share/scs).
-    #[arg(long, env = "SCS_DATA_DIR")]
+    #[arg(long, env = "SCS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// Accounts (upstream's bootstrap.yaml shape); reloaded on SIGHUP and POST /admin/reload.
     #[arg(long, env = "SCS_ACCOUNTS")]
     pub accounts: Option<PathBuf>,
     /// Page templates replacing the shipped ones by file name (table.md, detail.md, scope.md,
-    /// report.md, page.html); reloaded on SIGHUP.
+    /// report.md, page.html), or upstream's own (overview.md.j2, details.md.j2, report.md.j2,
+    /// scope.md.j2, overview.html.j2: all five); reloaded on SIGHUP.
     #[arg(long, env = "SCS_TEMPLATES")]
     pub templates: Option<PathBuf>,
     /// URL path prefix the pages link with [default: /].
@@ -79,6 +84,22 @@ pub struct ServeArgs {
     /// Evaluate as of this UTC time instead of now (YYYY-MM-DDTHH:MM:SS; for tests and audits).
     #[arg(long, hide = true)]
     pub evaluate_at: Option<chrono::NaiveDateTime>,
+}
+
+/// One-off jobs of `scs serve` on its database.
+#[derive(Debug, clap::Subcommand)]
+pub enum ServeAction {
+    /// Copy the reports and results of upstream's compliance monitor (its PostgreSQL database,
+    /// schema v3 or v4) into this database; accounts come from the same bootstrap.yaml via --accounts.
+    Import(ImportArgs),
+}
+
+/// `scs serve import` arguments.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Upstream's database: `postgres://user:password@host/db`.
+    #[arg(long)]
+    pub from: String,
 }
 
 /// The settings file; every key is optional, unknown keys are errors.
@@ -193,6 +214,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(path) => ServeConfig::load(path)?,
         None => ServeConfig::default(),
     };
+    if let Some(ServeAction::Import(import)) = &args.action {
+        let url = database_url(args.database_url.or(config.database_url), args.data_dir.or(config.data_dir))?;
+        return run_import(&url, &import.from);
+    }
     let services =
         services(if args.services.is_empty() { config.services.as_deref().unwrap_or(&[]) } else { &args.services })?;
     let listen = args.listen.or(config.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
@@ -222,6 +247,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let db = scs_db::Db::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+        // upstream's database keeps upstream's tables: nothing of ours goes into it
+        if let Some(version) = scs_monitor::import::upstream_schema(&db).await.context("inspecting the database")? {
+            bail!(
+                "{} holds upstream's compliance monitor (schema {version}); scs serve keeps its own tables: \
+                 run it on a new database and copy upstream's reports with `scs serve --database-url NEW import --from {}`",
+                redact(&url),
+                redact(&url)
+            );
+        }
         // `/` is the status page when it runs (the monitor's overview stays at
         // `/page/table`): it comes first
         let mut running: Vec<std::sync::Arc<dyn scs_web::Service>> = Vec::new();
@@ -322,6 +356,30 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             db.backend(),
         );
         scs_web::listener::serve(listener, router, limits, crate::signals::shutdown_quietly()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scs serve import`: upstream's reports and results into `url`'s database.
+fn run_import(url: &str, from: &str) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let db = scs_db::Db::connect(url).await.with_context(|| format!("opening the database {}", redact(url)))?;
+        if scs_monitor::import::upstream_schema(&db).await.context("inspecting the database")?.is_some() {
+            bail!("{} is upstream's database itself; import into a new database", redact(url));
+        }
+        let store = Store::open(db).await.with_context(|| format!("opening the database {}", redact(url)))?;
+        let summary = scs_monitor::import::import_upstream(from, &store).await?;
+        println!(
+            "imported {} reports with {} results from upstream's schema {} into {} ({} reports were here already, {} results without a value skipped)",
+            summary.reports,
+            summary.results,
+            summary.schema,
+            redact(url),
+            summary.already_present,
+            summary.results_without_value
+        );
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
