@@ -85,7 +85,7 @@ pub async fn upstream_schema(db: &scs_db::Db) -> Result<Option<String>, sqlx::Er
 
 /// Copies upstream's reports and results from `source_url` into `store`.
 pub async fn import_upstream(source_url: &str, store: &Store) -> Result<ImportSummary, ImportError> {
-    let shown = redact(source_url);
+    let shown = scs_db::redact_url(source_url);
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(2)
         .connect(source_url)
@@ -170,15 +170,4 @@ pub async fn import_upstream(source_url: &str, store: &Store) -> Result<ImportSu
     }
     pool.close().await;
     Ok(summary)
-}
-
-/// `url` without its password, for messages.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }

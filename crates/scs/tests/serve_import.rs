@@ -182,21 +182,12 @@ fn an_upstream_database_is_imported_not_served() {
             http.get(format!("{base}/reports/u-1")).basic_auth("alpha", Some("secret")).send().unwrap().json().unwrap();
         assert_eq!(report["x-upstream-extra"]["kept"], true, "{target}: {report}");
         // approvals as upstream had them: beta's FAIL was approved, alpha's passes too
-        let rows: Value = http
-            .get(format!("{base}/results?approved=false&limit=1000"))
-            .basic_auth("auditor", Some("secret"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        assert_eq!(rows, serde_json::json!([]), "{target}: every imported row was approved upstream");
-        let rows: Value = http
-            .get(format!("{base}/results?approved=true&limit=1000"))
-            .basic_auth("auditor", Some("secret"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let results = |approved: bool| -> Value {
+            let url = format!("{base}/results?approved={approved}&limit=1000");
+            http.get(url).basic_auth("auditor", Some("secret")).send().unwrap().json().unwrap()
+        };
+        assert_eq!(results(false), serde_json::json!([]), "{target}: every imported row was approved upstream");
+        let rows = results(true);
         assert_eq!(rows.as_array().unwrap().len(), 2 * main.len(), "{target}: {rows}");
         assert!(
             rows.as_array().unwrap().iter().any(|r| r["reportuuid"] == "u-2" && r["result"] == -1),

@@ -246,14 +246,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let provisioning = args.provisioning.or(status_config.provisioning);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let db = scs_db::Db::connect(&url).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+        let db = scs_db::Db::connect(&url).await.with_context(|| format!("opening the database {}", scs_db::redact_url(&url)))?;
         // upstream's database keeps upstream's tables: nothing of ours goes into it
         if let Some(version) = scs_monitor::import::upstream_schema(&db).await.context("inspecting the database")? {
             bail!(
                 "{} holds upstream's compliance monitor (schema {version}); scs serve keeps its own tables: \
                  run it on a new database and copy upstream's reports with `scs serve --database-url NEW import --from {}`",
-                redact(&url),
-                redact(&url)
+                scs_db::redact_url(&url),
+                scs_db::redact_url(&url)
             );
         }
         // `/` is the status page when it runs (the monitor's overview stays at
@@ -298,7 +298,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             running.push(std::sync::Arc::new(app));
         }
         if services.contains(&Service::Monitor) {
-            let store = Store::open(db.clone()).await.with_context(|| format!("opening the database {}", redact(&url)))?;
+            let store = Store::open(db.clone()).await.with_context(|| format!("opening the database {}", scs_db::redact_url(&url)))?;
             let scopes = scs_standards::embedded::all_scopes()?;
             let mut app = App::new(store, scopes)?;
             app.base_url = base_url;
@@ -365,35 +365,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 fn run_import(url: &str, from: &str) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let db = scs_db::Db::connect(url).await.with_context(|| format!("opening the database {}", redact(url)))?;
+        let db = scs_db::Db::connect(url).await.with_context(|| format!("opening the database {}", scs_db::redact_url(url)))?;
         if scs_monitor::import::upstream_schema(&db).await.context("inspecting the database")?.is_some() {
-            bail!("{} is upstream's database itself; import into a new database", redact(url));
+            bail!("{} is upstream's database itself; import into a new database", scs_db::redact_url(url));
         }
-        let store = Store::open(db).await.with_context(|| format!("opening the database {}", redact(url)))?;
+        let store = Store::open(db).await.with_context(|| format!("opening the database {}", scs_db::redact_url(url)))?;
         let summary = scs_monitor::import::import_upstream(from, &store).await?;
         println!(
             "imported {} reports with {} results from upstream's schema {} into {} ({} reports were here already, {} results without a value skipped)",
             summary.reports,
             summary.results,
             summary.schema,
-            redact(url),
+            scs_db::redact_url(url),
             summary.already_present,
             summary.results_without_value
         );
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
 }
 
 #[cfg(test)]
