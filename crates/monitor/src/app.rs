@@ -49,6 +49,9 @@ pub struct App {
     /// clients grew the process by gigabytes (`password_checks`, one per
     /// CPU by default).
     pub password_checks: crate::passwords::PasswordChecks,
+    /// The public reads kept in memory, dropped on every write, reload and
+    /// recorded verdict change.
+    pub snapshots: scs_web::snapshot::Snapshots,
 }
 
 impl App {
@@ -71,6 +74,7 @@ impl App {
             webhooks: Vec::new(),
             reevaluate_every: std::time::Duration::from_secs(300),
             password_checks: crate::passwords::PasswordChecks::new(default_password_checks()),
+            snapshots: scs_web::snapshot::Snapshots::default(),
         })
     }
 
@@ -86,6 +90,7 @@ impl App {
             Ok(mut guard) => *guard = pages,
             Err(poisoned) => *poisoned.into_inner() = pages,
         }
+        self.snapshots.invalidate();
         Ok(())
     }
 
@@ -120,6 +125,8 @@ impl App {
         let text = std::fs::read_to_string(path)?;
         let accounts = crate::accounts::parse_bootstrap(&path.display().to_string(), &text)?;
         self.store.replace_accounts(&accounts).await?;
+        // groups and their members show on the pages, here and on the other replicas
+        self.snapshots.publish(self.store.db()).await;
         Ok(accounts.len())
     }
 }

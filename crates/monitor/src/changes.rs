@@ -46,6 +46,8 @@ pub async fn reevaluate(app: &App, subjects: Option<&[String]>, cause: &str) -> 
     }
     if !changes.is_empty() {
         app.changes_pending.notify_one();
+        // the feed lists the changes
+        app.snapshots.publish(app.store.db()).await;
     }
     Ok(changes)
 }

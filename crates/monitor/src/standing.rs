@@ -56,6 +56,14 @@ impl Facts {
         self.results.subjects().into_iter().map(str::to_owned).collect()
     }
 
+    /// Until when answers built from these facts hold at `now`: the next
+    /// expiry of a result, or the next midnight (UTC), when a version's
+    /// validity may change with the scope's timeline.
+    pub fn valid_until(&self, scopes: &[&Scope], now: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+        let midnight = (now.date() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or(now);
+        self.results.next_expiry(scopes, now).map_or(midnight, |t| t.min(midnight)).and_utc()
+    }
+
     /// Whether `subject` (any member, for a group) has a valid result against
     /// `scope` at `now`.
     pub fn has_valid_results(&self, subject: &str, scope: &Scope, now: NaiveDateTime) -> bool {

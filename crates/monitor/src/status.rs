@@ -157,6 +157,22 @@ impl Prefetched {
         self.0.values().flat_map(|by_subject| by_subject.keys().map(String::as_str)).collect()
     }
 
+    /// The first time after `now` at which one of the fetched results of
+    /// `scopes` expires (answers built from them change then).
+    pub fn next_expiry(&self, scopes: &[&Scope], now: NaiveDateTime) -> Option<NaiveDateTime> {
+        scopes
+            .iter()
+            .filter_map(|scope| Some((scope, self.0.get(scope.uuid.as_deref().unwrap_or_default())?)))
+            .flat_map(|(scope, by_subject)| {
+                by_subject
+                    .values()
+                    .flatten()
+                    .filter_map(|r| Some(scope.testcase(&r.testcase)?.lifetime.expires_at(r.checked_at)))
+            })
+            .filter(|t| *t > now)
+            .min()
+    }
+
     /// The records of `subject` against `scope`, if they were fetched.
     pub fn get(&self, subject: &str, scope: &Scope) -> Option<&[ResultRecord]> {
         let by_subject = self.0.get(scope.uuid.as_deref().unwrap_or_default())?;

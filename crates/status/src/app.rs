@@ -28,6 +28,8 @@ pub struct App {
     pub cors_origins: Vec<String>,
     /// What the audit log keeps of refused anonymous writes, and for how long.
     pub audit: Arc<AuditPolicy>,
+    /// The public reads kept in memory (dropped on every write).
+    pub snapshots: scs_web::snapshot::Snapshots,
 }
 
 /// The audit log's limits: every write by a writer is kept, but refused
@@ -102,6 +104,7 @@ impl App {
             page: Arc::new(PageConfig::default()),
             cors_origins: Vec::new(),
             audit: Arc::default(),
+            snapshots: scs_web::snapshot::Snapshots::default(),
         }
     }
 }

@@ -6,19 +6,29 @@
 
 use crate::app::{ApiError, App};
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use scs_web::atom::{Entry, Feed};
+use scs_web::snapshot::{Read, Rendered, SHORT};
 
 /// Entries in the feed.
 const ENTRIES: i64 = 100;
 
-/// `GET /incidents.atom`.
-pub async fn atom(State(app): State<App>) -> Response {
-    let events = match app.store.events(ENTRIES).await {
-        Ok(e) => e,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
+/// `GET /incidents.atom`, kept until the next write.
+pub async fn atom(State(app): State<App>, read: Read) -> Response {
+    let answer = read.answer(&app.snapshots, app.store.clock().now(), async {
+        let body = render(&app).await?;
+        Ok::<_, ApiError>(Rendered {
+            content_type: scs_web::atom::CONTENT_TYPE,
+            body,
+            cache_control: SHORT,
+            valid_until: None,
+        })
+    });
+    answer.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn render(app: &App) -> Result<Vec<u8>, ApiError> {
+    let events = app.store.events(ENTRIES).await?;
     let base = app.page.public_url.as_deref().map_or("", |u| u.trim_end_matches('/'));
     let entries = events
         .iter()
@@ -49,5 +59,5 @@ pub async fn atom(State(app): State<App>) -> Response {
         author: app.page.title.clone(),
         entries,
     };
-    ([(header::CONTENT_TYPE, scs_web::atom::CONTENT_TYPE)], feed.render()).into_response()
+    Ok(feed.render().into_bytes())
 }

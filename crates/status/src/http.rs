@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
+use scs_web::snapshot::{Read, Rendered};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -37,6 +38,13 @@ pub struct Data<T> {
 
 fn data<T: Serialize>(value: T) -> Json<Data<T>> {
     Json(Data { data: value })
+}
+
+/// A read answered from the kept snapshot: `value` wrapped as `{"data": …}`,
+/// rendered once until a write (or `valid_until`).
+fn kept<T: Serialize>(value: T, valid_until: Option<chrono::DateTime<Utc>>) -> ApiResult<Rendered> {
+    let body = serde_json::to_vec(&Data { data: value }).map_err(|e| ApiError::internal("encoding the answer", e))?;
+    Ok(Rendered::json(body, valid_until))
 }
 
 /// `201 {"id": …}`.
@@ -178,8 +186,9 @@ const NO_CONTENT: StatusCode = StatusCode::NO_CONTENT;
     responses((status = 200, body = Data<PhaseList>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_phases(
     State(app): State<App>,
+    read: Read,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Data<PhaseList>>> {
+) -> ApiResult<Response> {
     let generation = match q.get("generation") {
         Some(g) => Some(
             g.parse::<i64>()
@@ -187,7 +196,8 @@ pub(crate) async fn get_phases(
         ),
         None => None,
     };
-    Ok(data(app.store.phases(generation).await?))
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.phases(generation).await?, None) })
+        .await
 }
 
 #[utoipa::path(post, path = "/phases", operation_id = "createPhaseList", tag = "phase",
@@ -203,8 +213,8 @@ pub(crate) async fn create_phases(State(app): State<App>, body: Bytes) -> ApiRes
 
 #[utoipa::path(get, path = "/impacttypes", operation_id = "getImpactTypes", tag = "impact",
     responses((status = 200, body = Data<Vec<ImpactType>>)))]
-pub(crate) async fn get_impact_types(State(app): State<App>) -> ApiResult<Json<Data<Vec<ImpactType>>>> {
-    Ok(data(app.store.impact_types().await?))
+pub(crate) async fn get_impact_types(State(app): State<App>, read: Read) -> ApiResult<Response> {
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.impact_types().await?, None) }).await
 }
 
 #[utoipa::path(post, path = "/impacttypes", operation_id = "createImpactType", tag = "impact",
@@ -226,11 +236,8 @@ pub(crate) async fn create_impact_type(State(app): State<App>, body: Bytes) -> A
 #[utoipa::path(get, path = "/impacttypes/{impactTypeId}", operation_id = "getImpactType", tag = "impact",
     params(("impactTypeId" = String, Path, description = "A uuid")),
     responses((status = 200, body = Data<ImpactType>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
-pub(crate) async fn get_impact_type(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Data<ImpactType>>> {
-    Ok(data(app.store.impact_type(&id).await?))
+pub(crate) async fn get_impact_type(State(app): State<App>, read: Read, Path(id): Path<String>) -> ApiResult<Response> {
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.impact_type(&id).await?, None) }).await
 }
 
 #[utoipa::path(patch, path = "/impacttypes/{impactTypeId}", operation_id = "updateImpactType", tag = "impact",
@@ -260,8 +267,8 @@ pub(crate) async fn delete_impact_type(State(app): State<App>, Path(id): Path<St
 
 #[utoipa::path(get, path = "/severities", operation_id = "getSeverities", tag = "impact",
     responses((status = 200, body = Data<Vec<Severity>>)))]
-pub(crate) async fn get_severities(State(app): State<App>) -> ApiResult<Json<Data<Vec<Severity>>>> {
-    Ok(data(app.store.severities().await?))
+pub(crate) async fn get_severities(State(app): State<App>, read: Read) -> ApiResult<Response> {
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.severities().await?, None) }).await
 }
 
 #[utoipa::path(post, path = "/severities", operation_id = "createSeverity", tag = "impact",
@@ -277,8 +284,8 @@ pub(crate) async fn create_severity(State(app): State<App>, body: Bytes) -> ApiR
 #[utoipa::path(get, path = "/severities/{severityName}", operation_id = "getSeverity", tag = "impact",
     params(("severityName" = String, Path)),
     responses((status = 200, body = Data<Severity>), (status = 404, body = MessageError)))]
-pub(crate) async fn get_severity(State(app): State<App>, Path(name): Path<String>) -> ApiResult<Json<Data<Severity>>> {
-    Ok(data(app.store.severity(&name).await?))
+pub(crate) async fn get_severity(State(app): State<App>, read: Read, Path(name): Path<String>) -> ApiResult<Response> {
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.severity(&name).await?, None) }).await
 }
 
 #[utoipa::path(patch, path = "/severities/{severityName}", operation_id = "updateSeverity", tag = "impact",
@@ -311,10 +318,17 @@ pub(crate) async fn delete_severity(State(app): State<App>, Path(name): Path<Str
     responses((status = 200, body = Data<Vec<Component>>), (status = 400, body = MessageError)))]
 pub(crate) async fn get_components(
     State(app): State<App>,
+    read: Read,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Data<Vec<Component>>>> {
-    let at = query_time(&q, "at")?.unwrap_or_else(Utc::now);
-    Ok(data(app.store.components(at).await?))
+) -> ApiResult<Response> {
+    let now = app.store.clock().now();
+    let asked = query_time(&q, "at")?;
+    read.answer(&app.snapshots, now, async {
+        // without `at`, the active impacts change when an incident begins or ends
+        let until = if asked.is_none() { app.store.next_change_after(now).await? } else { None };
+        kept(app.store.components(asked.unwrap_or(now)).await?, until)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/components", operation_id = "createComponent", tag = "component",
@@ -335,11 +349,17 @@ pub(crate) async fn create_component(State(app): State<App>, body: Bytes) -> Api
     responses((status = 200, body = Data<Component>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_component(
     State(app): State<App>,
+    read: Read,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Data<Component>>> {
-    let at = query_time(&q, "at")?.unwrap_or_else(Utc::now);
-    Ok(data(app.store.component(&id, at).await?))
+) -> ApiResult<Response> {
+    let now = app.store.clock().now();
+    let asked = query_time(&q, "at")?;
+    read.answer(&app.snapshots, now, async {
+        let until = if asked.is_none() { app.store.next_change_after(now).await? } else { None };
+        kept(app.store.component(&id, asked.unwrap_or(now)).await?, until)
+    })
+    .await
 }
 
 #[utoipa::path(patch, path = "/components/{componentId}", operation_id = "updateComponent", tag = "component",
@@ -372,8 +392,9 @@ pub(crate) async fn delete_component(State(app): State<App>, Path(id): Path<Stri
     responses((status = 200, body = Data<Vec<Incident>>), (status = 400, body = MessageError)))]
 pub(crate) async fn get_incidents(
     State(app): State<App>,
+    read: Read,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Data<Vec<Incident>>>> {
+) -> ApiResult<Response> {
     let start = query_time(&q, "start")?.ok_or_else(|| Invalid("start: required (RFC 3339 date-time)".into()))?;
     let end = query_time(&q, "end")?.ok_or_else(|| Invalid("end: required (RFC 3339 date-time)".into()))?;
     if end < start {
@@ -384,7 +405,8 @@ pub(crate) async fn get_incidents(
         ))
         .into());
     }
-    Ok(data(app.store.incidents(start, end).await?))
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.incidents(start, end).await?, None) })
+        .await
 }
 
 #[utoipa::path(post, path = "/incidents", operation_id = "createIncident", tag = "incident",
@@ -398,8 +420,8 @@ pub(crate) async fn create_incident(State(app): State<App>, body: Bytes) -> ApiR
 #[utoipa::path(get, path = "/incidents/{incidentId}", operation_id = "getIncident", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
     responses((status = 200, body = Data<Incident>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
-pub(crate) async fn get_incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Data<Incident>>> {
-    Ok(data(app.store.incident(&id).await?))
+pub(crate) async fn get_incident(State(app): State<App>, read: Read, Path(id): Path<String>) -> ApiResult<Response> {
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.incident(&id).await?, None) }).await
 }
 
 #[utoipa::path(patch, path = "/incidents/{incidentId}", operation_id = "updateIncident", tag = "incident",
@@ -429,8 +451,8 @@ pub(crate) async fn delete_incident(State(app): State<App>, Path(id): Path<Strin
 #[utoipa::path(get, path = "/incidents/{incidentId}/updates", operation_id = "getIncidentUpdates", tag = "incident",
     params(("incidentId" = String, Path, description = "A uuid")),
     responses((status = 200, body = Data<Vec<Update>>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
-pub(crate) async fn get_updates(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Data<Vec<Update>>>> {
-    Ok(data(app.store.updates(&id).await?))
+pub(crate) async fn get_updates(State(app): State<App>, read: Read, Path(id): Path<String>) -> ApiResult<Response> {
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.updates(&id).await?, None) }).await
 }
 
 #[utoipa::path(post, path = "/incidents/{incidentId}/updates", operation_id = "createIncidentUpdate", tag = "incident",
@@ -448,9 +470,12 @@ pub(crate) async fn create_update(State(app): State<App>, Path(id): Path<String>
     responses((status = 200, body = Data<Update>), (status = 400, body = MessageError), (status = 404, body = MessageError)))]
 pub(crate) async fn get_update(
     State(app): State<App>,
+    read: Read,
     Path((id, order)): Path<(String, String)>,
-) -> ApiResult<Json<Data<Update>>> {
-    Ok(data(app.store.update(&id, update_order(&order)?).await?))
+) -> ApiResult<Response> {
+    let order = update_order(&order)?;
+    read.answer(&app.snapshots, app.store.clock().now(), async { kept(app.store.update(&id, order).await?, None) })
+        .await
 }
 
 #[utoipa::path(patch, path = "/incidents/{incidentId}/updates/{updateOrder}", operation_id = "updateIncidentUpdate", tag = "incident",

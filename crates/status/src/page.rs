@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use scs_web::escape::markup;
+use scs_web::snapshot::{Read, Rendered, SHORT};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -103,11 +104,21 @@ fn day_strips(
 }
 
 /// `GET /`: the public page.
-pub async fn index(State(app): State<App>) -> Response {
-    match render_index(&app, app.store.clock().now()).await {
-        Ok(html) => html.into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn index(State(app): State<App>, read: Read) -> Response {
+    let now = app.store.clock().now();
+    let answer = read.answer(&app.snapshots, now, async {
+        let Html(html) = render_index(&app, now).await?;
+        // the page changes when an incident begins or ends, and with the day (its day columns)
+        let midnight = (now.date_naive() + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let until = app.store.next_change_after(now).await?.map_or(midnight, |t| t.min(midnight));
+        Ok::<_, ApiError>(kept_page(html, Some(until)))
+    });
+    answer.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A page as a snapshot keeps it.
+fn kept_page(html: String, valid_until: Option<DateTime<Utc>>) -> Rendered {
+    Rendered { content_type: "text/html; charset=utf-8", body: html.into_bytes(), cache_control: SHORT, valid_until }
 }
 
 async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, ApiError> {
@@ -237,11 +248,13 @@ async fn render_index(app: &App, now: DateTime<Utc>) -> Result<Html<String>, Api
 }
 
 /// `GET /incident/{id}`: one incident with its updates.
-pub async fn incident_page(State(app): State<App>, Path(id): Path<String>) -> Response {
-    match render_incident(&app, &id).await {
-        Ok(html) => html.into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn incident_page(State(app): State<App>, read: Read, Path(id): Path<String>) -> Response {
+    let now = app.store.clock().now();
+    let answer = read.answer(&app.snapshots, now, async {
+        let Html(html) = render_incident(&app, &id).await?;
+        Ok::<_, ApiError>(kept_page(html, app.store.next_change_after(now).await?))
+    });
+    answer.await.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn render_incident(app: &App, id: &str) -> Result<Html<String>, ApiError> {

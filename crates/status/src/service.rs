@@ -40,7 +40,12 @@ impl scs_web::Service for App {
         vec![
             Box::pin(crate::webhooks::deliver(self.clone(), self.webhooks.clone())),
             Box::pin(prune_audit_forever(self.clone())),
+            Box::pin(self.snapshots.clone().follow(self.store.db().clone())),
         ]
+    }
+
+    fn snapshots(&self) -> Option<scs_web::snapshot::Snapshots> {
+        Some(self.snapshots.clone())
     }
 }
 

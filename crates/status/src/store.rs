@@ -300,6 +300,23 @@ impl Store {
         &self.db
     }
 
+    /// The first time after `now` at which an incident begins or ends:
+    /// answers that depend on the time (which incidents are active) change
+    /// then, without any write.
+    pub async fn next_change_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let now = to_micros(&now);
+        on_db!(&self.db, pool => {
+            let row = sqlx::query(
+                "SELECT MIN(t) AS t FROM (SELECT began_at AS t FROM status_incident WHERE began_at > $1 \
+                 UNION ALL SELECT ended_at AS t FROM status_incident WHERE ended_at > $1) times",
+            )
+            .bind(now)
+            .fetch_one(pool)
+            .await?;
+            Ok(row.try_get::<Option<i64>, _>("t")?.map(from_micros))
+        })
+    }
+
     // ----- phases -----
 
     /// The phase list of `generation`, or of the newest one.

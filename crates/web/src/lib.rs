@@ -16,7 +16,9 @@
 //! - [`listener`]: the accept loop with header and body deadlines and a
 //!   connection cap;
 //! - [`service`]: the [`Service`] trait and [`compose`], which builds the
-//!   router production serves and tests call.
+//!   router production serves and tests call;
+//! - [`snapshot`]: public reads answered from memory, dropped on writes
+//!   (here and on the other replicas), with ETags and precompressed bytes.
 
 pub mod api_docs;
 pub mod atom;
@@ -30,6 +32,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod outbox;
 pub mod service;
+pub mod snapshot;
 
 /// What the macros of this crate name; not an interface.
 #[doc(hidden)]

@@ -38,6 +38,11 @@ pub trait Service: Send + Sync + 'static {
     fn background(&self) -> Vec<BoxFuture<'static, ()>> {
         Vec::new()
     }
+    /// The answers it keeps in memory, which every successful write through
+    /// the API drops (see [`crate::snapshot`]).
+    fn snapshots(&self) -> Option<crate::snapshot::Snapshots> {
+        None
+    }
 }
 
 #[derive(Clone)]
@@ -85,6 +90,8 @@ pub fn compose(title: &str, services: Vec<Arc<dyn Service>>, db: scs_db::Db) -> 
     if let Some(index) = index {
         router = router.route("/", index);
     }
+    let writes =
+        Writes { snapshots: shared.services.iter().filter_map(|s| s.snapshots()).collect(), db: shared.db.clone() };
     router
         .merge(
             Router::new()
@@ -94,8 +101,36 @@ pub fn compose(title: &str, services: Vec<Arc<dyn Service>>, db: scs_db::Db) -> 
                 .route("/docs", get(docs))
                 .with_state(shared.clone()),
         )
+        .layer(axum::middleware::from_fn_with_state(Arc::new(writes), after_write))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&shared.requests), crate::metrics::track))
         .layer(axum::middleware::map_response(common_headers))
+}
+
+/// What a successful write must reach: every service's kept answers, and
+/// the other replicas through the database.
+struct Writes {
+    snapshots: Vec<crate::snapshot::Snapshots>,
+    db: scs_db::Db,
+}
+
+/// After a successful write (a 2xx answer to any method but GET, HEAD and
+/// OPTIONS), drops every kept answer before the writer gets its answer, so
+/// it reads its own write, and announces the write to the other replicas.
+async fn after_write(
+    State(writes): State<Arc<Writes>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let reads =
+        matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
+    let response = next.run(request).await;
+    if !reads && response.status().is_success() && !writes.snapshots.is_empty() {
+        for snapshots in &writes.snapshots {
+            snapshots.invalidate();
+        }
+        crate::snapshot::announce(&writes.db).await;
+    }
+    response
 }
 
 /// The content security policy of every answer that sets none itself. The

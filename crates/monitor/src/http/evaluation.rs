@@ -2,15 +2,16 @@
 //! The standing of subjects as machines read it: `/status` (upstream's
 //! JSON), badges, the Atom feed of verdict changes and the metrics.
 
-use super::{ApiError, DetailError, json, stored};
+use super::{ApiError, DetailError, stored};
 use super::{Path, Query};
 use crate::app::App;
 use crate::standing::{Facts, StatusDocument, accounts_document, status_document};
 use crate::status::ScopeStatus;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
+use axum::response::Response;
 use scs_standards::Scope;
+use scs_web::snapshot::{Read, Rendered, SHORT};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -25,19 +26,22 @@ pub(crate) struct StatusQuery {
 
 /// The `/status` document of `subject` (every subject with results without
 /// one) against `scope` (every scope without one).
+/// Also returns until when the document holds (the next expiry of a result
+/// it rests on, or the next midnight).
 pub async fn standing(
     app: &App,
     subject: Option<&str>,
     scope: Option<&str>,
     include_drafts: bool,
-) -> Result<StatusDocument, ApiError> {
+) -> Result<(StatusDocument, chrono::DateTime<chrono::Utc>), ApiError> {
     let scopes: Vec<&Scope> = match scope {
         Some(key) => app.scope(key).into_iter().collect(),
         None => app.scopes.iter().collect(),
     };
     let subjects = subject.map(|s| vec![s.to_owned()]);
     let facts = stored("reading results", Facts::gather(&app.store, &scopes, subjects.as_deref()).await)?;
-    Ok(status_document(&facts, subject, &scopes, app.now(), include_drafts))
+    let now = app.now();
+    Ok((status_document(&facts, subject, &scopes, now, include_drafts), facts.valid_until(&scopes, now)))
 }
 
 /// Every selected subject's standing against every selected scope.
@@ -48,14 +52,19 @@ pub async fn standing(
     ))]
 pub(crate) async fn status(
     State(app): State<App>,
-    headers: HeaderMap,
+    read: Read,
     Query(q): Query<StatusQuery>,
 ) -> Result<Response, ApiError> {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
+    let accept = read.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
     if !(accept.contains("application/json") || accept.contains("*/*")) {
         return Err(ApiError::new(axum::http::StatusCode::NOT_ACCEPTABLE, "only application/json is offered"));
     }
-    Ok(json(standing(&app, q.subject.as_deref(), q.scopeuuid.as_deref(), false).await?))
+    read.answer(&app.snapshots, app.now().and_utc(), async {
+        let (document, until) = standing(&app, q.subject.as_deref(), q.scopeuuid.as_deref(), false).await?;
+        let body = serde_json::to_vec(&document).map_err(|e| ApiError::internal("encoding /status", e))?;
+        Ok(Rendered::json(body, Some(until)))
+    })
+    .await
 }
 
 /// `/badge/{subject}/{scope}.svg`: the scope by uuid or alias.
@@ -69,22 +78,28 @@ pub(crate) async fn status(
     ))]
 pub(crate) async fn badge(
     State(app): State<App>,
+    read: Read,
     Path((subject, scope)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let key = scope.strip_suffix(".svg").unwrap_or(&scope);
     let Some(found) = app.scope(key) else { return Err(ApiError::not_found(format!("no scope {key}"))) };
     let (name, uuid) = (found.name.clone(), found.uuid.clone().unwrap_or_default());
-    // a subject without results gets a badge too (`🛑 –`): it is shown where results are expected
-    let facts =
-        stored("reading results", Facts::gather(&app.store, &[found], Some(std::slice::from_ref(&subject))).await)?;
-    let Some(status) = facts.status(&subject, &[found], app.now(), false).remove(&uuid) else {
-        return Err(ApiError::not_found(format!("no standing of {subject} on {key}")));
-    };
-    Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=300")],
-        crate::badge::svg(&name, &status),
-    )
-        .into_response())
+    let now = app.now();
+    read.answer(&app.snapshots, now.and_utc(), async {
+        // a subject without results gets a badge too (`🛑 –`): it is shown where results are expected
+        let facts =
+            stored("reading results", Facts::gather(&app.store, &[found], Some(std::slice::from_ref(&subject))).await)?;
+        let Some(status) = facts.status(&subject, &[found], now, false).remove(&uuid) else {
+            return Err(ApiError::not_found(format!("no standing of {subject} on {key}")));
+        };
+        Ok(Rendered {
+            content_type: "image/svg+xml",
+            body: crate::badge::svg(&name, &status).into_bytes(),
+            cache_control: "max-age=300",
+            valid_until: Some(facts.valid_until(&[found], now)),
+        })
+    })
+    .await
 }
 
 /// The monitor's gauges (every subject evaluated now).
@@ -110,12 +125,20 @@ pub(crate) struct FeedQuery {
 /// `/feed.atom[?subject=S]`: the latest 100 verdict changes.
 #[utoipa::path(get, path = "/feed.atom", tag = "evaluation", params(FeedQuery),
     responses((status = 200, description = "Atom feed (RFC 4287)", content_type = "application/atom+xml", body = String)))]
-pub(crate) async fn feed(State(app): State<App>, Query(q): Query<FeedQuery>) -> Result<Response, ApiError> {
-    let changes = stored("reading verdict changes", app.store.changes(q.subject.as_deref(), 100).await)?;
-    // links under the public URL, else root-relative: never from the Host header
-    let base = app.public_base();
-    let names: Vec<(String, String)> =
-        app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
-    let feed = crate::feed::feed(&base, q.subject.as_deref(), &changes, &names);
-    Ok(([(header::CONTENT_TYPE, scs_web::atom::CONTENT_TYPE)], feed.render()).into_response())
+pub(crate) async fn feed(State(app): State<App>, read: Read, Query(q): Query<FeedQuery>) -> Result<Response, ApiError> {
+    read.answer(&app.snapshots, app.now().and_utc(), async {
+        let changes = stored("reading verdict changes", app.store.changes(q.subject.as_deref(), 100).await)?;
+        // links under the public URL, else root-relative: never from the Host header
+        let base = app.public_base();
+        let names: Vec<(String, String)> =
+            app.scopes.iter().map(|s| (s.uuid.clone().unwrap_or_default(), s.name.clone())).collect();
+        let feed = crate::feed::feed(&base, q.subject.as_deref(), &changes, &names);
+        Ok(Rendered {
+            content_type: scs_web::atom::CONTENT_TYPE,
+            body: feed.render().into_bytes(),
+            cache_control: SHORT,
+            valid_until: None,
+        })
+    })
+    .await
 }

@@ -89,7 +89,12 @@ impl scs_web::Service for App {
         vec![
             Box::pin(crate::changes::reevaluate_forever(self.clone(), self.reevaluate_every)),
             Box::pin(crate::webhooks::deliver_forever(self.clone(), self.webhooks.clone())),
+            Box::pin(self.snapshots.clone().follow(self.store.db().clone())),
         ]
+    }
+
+    fn snapshots(&self) -> Option<scs_web::snapshot::Snapshots> {
+        Some(self.snapshots.clone())
     }
 }
 

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use scs_standards::Scope;
+use scs_web::snapshot::{Read, Rendered, SHORT};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -24,9 +25,20 @@ fn scope<'a>(app: &'a App, key: &str) -> Result<&'a Scope, ApiError> {
     app.scope(key).ok_or_else(|| ApiError::not_found(format!("no scope {key}")))
 }
 
-fn render(app: &App, template: &str, title: &str, view: View, context: &Value) -> Result<Response, ApiError> {
+/// When a page changes without a write: the facts' next expiry (or
+/// midnight), or never.
+type Until = Option<chrono::DateTime<chrono::Utc>>;
+
+fn render(
+    app: &App,
+    template: &str,
+    title: &str,
+    view: View,
+    context: &Value,
+    until: Until,
+) -> Result<Rendered, ApiError> {
     let rendered = app.pages().render(template, title, view, context);
-    respond(view, rendered)
+    kept_bytes(rendered, until)
 }
 
 /// Renders with upstream's templates (see [`crate::pages::upstream`]).
@@ -36,7 +48,8 @@ fn render_upstream(
     title: &str,
     view: View,
     context: BTreeMap<&'static str, minijinja::Value>,
-) -> Result<Response, ApiError> {
+    until: Until,
+) -> Result<Rendered, ApiError> {
     let pages = app.pages();
     let Some(upstream) = pages.upstream() else { return Err(ApiError::not_found("no upstream templates")) };
     let mut context = context;
@@ -46,15 +59,39 @@ fn render_upstream(
         .filter_map(|s| Some((s.name.to_ascii_lowercase().replace(' ', "-"), s.uuid.clone()?)))
         .collect();
     context.insert("scope_aliases", minijinja::Value::from_serialize(aliases));
-    respond(view, upstream.render(template, view, &app.base_url, title, context))
+    kept_bytes(upstream.render(template, view, &app.base_url, title, context), until)
 }
 
-fn respond(
-    view: View,
+fn kept_bytes(
     rendered: Result<(&'static str, String), crate::pages::PageError>,
-) -> Result<Response, ApiError> {
+    until: Until,
+) -> Result<Rendered, ApiError> {
     let (content_type, body) = rendered.map_err(|e| ApiError::internal("rendering the page", e))?;
-    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    Ok(Rendered { content_type, body: body.into_bytes(), cache_control: SHORT, valid_until: until })
+}
+
+/// A page answered from the kept snapshot (rendered by `page` when there is
+/// none), with the fragment's own framing policy.
+async fn kept_page<F>(app: &App, read: &Read, v: &str, page: F) -> Result<Response, ApiError>
+where
+    F: Future<Output = Result<Rendered, ApiError>>,
+{
+    let view = view(v)?;
+    let response = read.answer(&app.snapshots, app.now().and_utc(), page).await?;
+    Ok(framed(view, response))
+}
+
+/// A page rendered for one reader only (never kept).
+fn uncached(view: View, rendered: Rendered) -> Response {
+    let mut response = rendered.body.into_response();
+    if let Ok(value) = header::HeaderValue::from_str(rendered.content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    framed(view, response)
+}
+
+fn framed(view: View, mut response: Response) -> Response {
     if view == View::Fragment {
         // fragments exist to be embedded, in frames too
         response.headers_mut().insert(
@@ -62,7 +99,7 @@ fn respond(
             header::HeaderValue::from_static(scs_web::service::EMBEDDABLE_CONTENT_SECURITY_POLICY),
         );
     }
-    Ok(response)
+    response
 }
 
 /// The overview: a row per group and per reporting subject.
@@ -71,8 +108,8 @@ fn respond(
         (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
-pub(crate) async fn table(State(app): State<App>, Path(v): Path<String>) -> Result<Response, ApiError> {
-    overview(app, &v, false).await
+pub(crate) async fn table(State(app): State<App>, read: Read, Path(v): Path<String>) -> Result<Response, ApiError> {
+    kept_page(&app, &read, &v, overview(&app, &v, false)).await
 }
 
 /// The overview including draft versions.
@@ -81,16 +118,21 @@ pub(crate) async fn table(State(app): State<App>, Path(v): Path<String>) -> Resu
         (status = 200, description = "The page: HTML for page and fragment, Markdown for markdown", content((String = "text/html"), (String = "text/markdown"))),
         (status = 404, description = "Unknown view, subject, scope or report", body = DetailError),
     ))]
-pub(crate) async fn table_full(State(app): State<App>, Path(v): Path<String>) -> Result<Response, ApiError> {
-    overview(app, &v, true).await
+pub(crate) async fn table_full(
+    State(app): State<App>,
+    read: Read,
+    Path(v): Path<String>,
+) -> Result<Response, ApiError> {
+    kept_page(&app, &read, &v, overview(&app, &v, true)).await
 }
 
 /// The overview: a row per group and per reporting subject outside a group,
 /// a column per scope, upstream's summary marks.
-async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
+async fn overview(app: &App, v: &str, full: bool) -> Result<Rendered, ApiError> {
     let view = view(v)?;
     let scopes: Vec<&Scope> = app.scopes.iter().collect();
     let facts = stored("reading results", Facts::gather(&app.store, &scopes, None).await)?;
+    let until = Some(facts.valid_until(&scopes, app.now()));
     if app.pages().upstream().is_some() {
         // upstream's overview: every reporting subject's results and the groups
         let document = crate::standing::status_document(&facts, None, &scopes, app.now(), full);
@@ -106,7 +148,7 @@ async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
             ("detail_page", minijinja::Value::from(if full { "detail_full" } else { "detail" })),
         ]);
         let title = if full { "SCS compliance overview (incl. drafts)" } else { "SCS compliance overview" };
-        return render_upstream(&app, "overview.md", title, view, context);
+        return render_upstream(app, "overview.md", title, view, context, until);
     }
     let reported = stored("reading subjects", app.store.reported_subjects().await)?;
     let mut groups: Vec<&str> = facts.accounts.iter().filter_map(|(_, g)| g.as_deref()).collect();
@@ -124,7 +166,7 @@ async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
         })
         .collect();
     let context = crate::pages::table_context(&app.base_url, view, full, &app.scopes, &rows);
-    render(&app, "table.md", "SCS compliance", view, &context)
+    render(app, "table.md", "SCS compliance", view, &context, until)
 }
 
 /// Every testcase of a subject against a scope, missing ones named.
@@ -135,9 +177,10 @@ async fn overview(app: App, v: &str, full: bool) -> Result<Response, ApiError> {
     ))]
 pub(crate) async fn detail(
     State(app): State<App>,
+    read: Read,
     Path((v, subject, scope)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    detail_page(app, &v, &subject, &scope, false).await
+    kept_page(&app, &read, &v, detail_page(&app, &v, &subject, &scope, false)).await
 }
 
 /// The detail page including draft versions.
@@ -148,20 +191,22 @@ pub(crate) async fn detail(
     ))]
 pub(crate) async fn detail_full(
     State(app): State<App>,
+    read: Read,
     Path((v, subject, scope)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    detail_page(app, &v, &subject, &scope, true).await
+    kept_page(&app, &read, &v, detail_page(&app, &v, &subject, &scope, true)).await
 }
 
-async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) -> Result<Response, ApiError> {
+async fn detail_page(app: &App, v: &str, subject: &str, key: &str, full: bool) -> Result<Rendered, ApiError> {
     let view = view(v)?;
-    let scope = scope(&app, key)?;
+    let scope = scope(app, key)?;
     let uuid = scope.uuid.clone().unwrap_or_default();
     let facts = stored("reading results", Facts::gather(&app.store, &[scope], Some(&[subject.to_owned()])).await)?;
     if !facts.knows(subject) {
         return Err(ApiError::not_found(format!("no subject {subject}")));
     }
     let now = app.now();
+    let until = Some(facts.valid_until(&[scope], now));
     if app.pages().upstream().is_some() {
         // upstream's details: every member (or the subject), present even without results
         let mut document = BTreeMap::new();
@@ -177,7 +222,7 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
             title.push_str(" (incl. drafts)");
         }
         let context = BTreeMap::from([("results", upstream_views::results(&[scope], &document))]);
-        return render_upstream(&app, "details.md", &title, view, context);
+        return render_upstream(app, "details.md", &title, view, context, until);
     }
     let mut standing = facts.status(subject, &[scope], now, full);
     let Some(status) = standing.remove(&uuid) else { return Err(ApiError::not_found(format!("no scope {key}"))) };
@@ -196,7 +241,7 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
         .map(|(member, status, last)| crate::pages::DetailSection { subject: member, status, last_results: last })
         .collect();
     let context = crate::pages::detail_context(&app.base_url, view, subject, scope, &status, &sections);
-    render(&app, "detail.md", &format!("{subject}: {}", scope.name), view, &context)
+    render(app, "detail.md", &format!("{subject}: {}", scope.name), view, &context, until)
 }
 
 /// A scope's versions, module matrix and testcases.
@@ -207,16 +252,23 @@ async fn detail_page(app: App, v: &str, subject: &str, key: &str, full: bool) ->
     ))]
 pub(crate) async fn scope_page(
     State(app): State<App>,
+    read: Read,
     Path((v, key)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let view = view(&v)?;
-    let scope = scope(&app, &key)?;
-    if app.pages().upstream().is_some() {
-        let context = upstream_views::scope_page(scope, app.now().date());
-        return render_upstream(&app, "scope.md", &scope.name, view, context);
-    }
-    let context = crate::pages::scope_context(&app.base_url, view, scope, app.now().date());
-    render(&app, "scope.md", &scope.name, view, &context)
+    kept_page(&app, &read, &v, async {
+        let view = view(&v)?;
+        let scope = scope(&app, &key)?;
+        // versions' validity changes with the date
+        let now = app.now();
+        let midnight = (now.date() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        if app.pages().upstream().is_some() {
+            let context = upstream_views::scope_page(scope, now.date());
+            return render_upstream(&app, "scope.md", &scope.name, view, context, midnight);
+        }
+        let context = crate::pages::scope_context(&app.base_url, view, scope, now.date());
+        render(&app, "scope.md", &scope.name, view, &context, midnight)
+    })
+    .await
 }
 
 /// A report for the public: only verdict lines, warnings and errors of its output.
@@ -227,9 +279,10 @@ pub(crate) async fn scope_page(
     ))]
 pub(crate) async fn report_page(
     State(app): State<App>,
+    read: Read,
     Path((v, uuid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    report_view(app, &v, &uuid, None).await
+    kept_page(&app, &read, &v, report_view(&app, &v, &uuid, None)).await
 }
 
 /// A report with all output, for its subject's account or read_any.
@@ -244,12 +297,13 @@ pub(crate) async fn report_full_page(
     reader: Authenticated,
     Path((v, uuid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    report_view(app, &v, &uuid, Some(reader)).await
+    let rendered = report_view(&app, &v, &uuid, Some(reader)).await?;
+    Ok(uncached(view(&v)?, rendered))
 }
 
 /// A report for people: redacted for anyone, in full for its own subject's
 /// account or a `read_any` account.
-async fn report_view(app: App, v: &str, uuid: &str, reader: Option<Authenticated>) -> Result<Response, ApiError> {
+async fn report_view(app: &App, v: &str, uuid: &str, reader: Option<Authenticated>) -> Result<Rendered, ApiError> {
     let view = view(v)?;
     let Some((subject, data)) = stored("reading a report", app.store.report(uuid).await)? else {
         return Err(ApiError::not_found(format!("no report {uuid}")));
@@ -269,8 +323,8 @@ async fn report_view(app: App, v: &str, uuid: &str, reader: Option<Authenticated
             format!("Report {uuid} (redacted)")
         };
         let context = BTreeMap::from([("report", minijinja::Value::from_serialize(&report))]);
-        return render_upstream(&app, "report.md", &title, view, context);
+        return render_upstream(app, "report.md", &title, view, context, None);
     }
     let context = crate::pages::report_context(&app.base_url, view, uuid, &report, reader.is_some());
-    render(&app, "report.md", &format!("Report {uuid}"), view, &context)
+    render(app, "report.md", &format!("Report {uuid}"), view, &context, None)
 }

@@ -369,8 +369,11 @@ fn run_import(url: &str, from: &str) -> anyhow::Result<ExitCode> {
         if scs_monitor::import::upstream_schema(&db).await.context("inspecting the database")?.is_some() {
             bail!("{} is upstream's database itself; import into a new database", scs_db::redact_url(url));
         }
-        let store = Store::open(db).await.with_context(|| format!("opening the database {}", scs_db::redact_url(url)))?;
+        let store =
+            Store::open(db.clone()).await.with_context(|| format!("opening the database {}", scs_db::redact_url(url)))?;
         let summary = scs_monitor::import::import_upstream(from, &store).await?;
+        // replicas serving this database drop what they kept
+        scs_web::snapshot::announce(&db).await;
         println!(
             "imported {} reports with {} results from upstream's schema {} into {} ({} reports were here already, {} results without a value skipped)",
             summary.reports,
