@@ -204,6 +204,7 @@ async fn metrics(State(shared): State<Shared>) -> Response {
         }
     }
     shared.requests.write(&mut out);
+    crate::snapshot::write_metrics(&mut out, shared.services.iter().filter_map(|s| Some((s.name(), s.snapshots()?))));
     out.into_response()
 }
 

@@ -315,6 +315,32 @@ impl Snapshots {
     }
 }
 
+/// The kept answers of each service as gauges and counters: what they cost
+/// in memory and how often they saved a render.
+pub fn write_metrics<'a>(out: &mut crate::metrics::Exposition, services: impl Iterator<Item = (&'a str, Snapshots)>) {
+    use crate::metrics::Kind;
+    let services: Vec<(&str, Snapshots)> = services.collect();
+    if services.is_empty() {
+        return;
+    }
+    out.family("scs_snapshot_entries", Kind::Gauge, "Public answers kept in memory.");
+    for (name, s) in &services {
+        out.sample("scs_snapshot_entries", &[("service", name)], s.size().0);
+    }
+    out.family("scs_snapshot_bytes", Kind::Gauge, "Bytes the kept answers take, compressed variants included.");
+    for (name, s) in &services {
+        out.sample("scs_snapshot_bytes", &[("service", name)], s.size().1);
+    }
+    out.family("scs_snapshot_hits_total", Kind::Counter, "Reads answered from a kept answer.");
+    for (name, s) in &services {
+        out.sample("scs_snapshot_hits_total", &[("service", name)], s.counts().0);
+    }
+    out.family("scs_snapshot_renders_total", Kind::Counter, "Answers rendered (and kept) because none was fresh.");
+    for (name, s) in &services {
+        out.sample("scs_snapshot_renders_total", &[("service", name)], s.counts().1);
+    }
+}
+
 /// Tells the other replicas on `db` that data changed (PostgreSQL
 /// `NOTIFY`, or the SQLite generation row).
 pub async fn announce(db: &scs_db::Db) {
