@@ -141,6 +141,9 @@ struct Kept {
 struct Inner {
     generation: AtomicU64,
     kept: Mutex<Kept>,
+    /// One render at a time per key: a rush of readers after a write waits
+    /// for the one render instead of each rendering the same answer.
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     limits: Limits,
     hits: AtomicU64,
     renders: AtomicU64,
@@ -172,6 +175,7 @@ impl Snapshots {
             inner: Arc::new(Inner {
                 generation: AtomicU64::new(1),
                 kept: Mutex::new(Kept::default()),
+                rendering: Mutex::new(HashMap::new()),
                 limits,
                 hits: AtomicU64::new(0),
                 renders: AtomicU64::new(0),
@@ -226,22 +230,46 @@ impl Snapshots {
     where
         F: Future<Output = Result<Rendered, E>>,
     {
-        let generation = self.inner.generation.load(Ordering::SeqCst);
-        let found = self.kept().entries.get(key).cloned();
-        let entry = match found {
-            Some(entry) if entry.generation == generation && entry.valid_until.is_none_or(|t| now < t) => {
-                self.inner.hits.fetch_add(1, Ordering::Relaxed);
-                entry
-            }
-            _ => {
-                let rendered = render.await?;
-                self.inner.renders.fetch_add(1, Ordering::Relaxed);
-                let entry = Arc::new(prepare(rendered, generation, now));
-                self.keep(key, &entry, generation);
-                entry
-            }
+        if let Some(entry) = self.fresh(key, now) {
+            return Ok(respond(&entry, headers));
+        }
+        // one render per key at a time; who waited finds the answer kept
+        let turn = {
+            let mut rendering = match self.inner.rendering.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            Arc::clone(rendering.entry(key.to_owned()).or_default())
         };
+        let _turn = turn.lock().await;
+        if let Some(entry) = self.fresh(key, now) {
+            return Ok(respond(&entry, headers));
+        }
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let rendered = render.await?;
+        self.inner.renders.fetch_add(1, Ordering::Relaxed);
+        let entry = Arc::new(prepare(rendered, generation, now));
+        self.keep(key, &entry, generation);
+        if let Ok(mut rendering) = self.inner.rendering.lock() {
+            // the lock stays only while someone holds or waits for it
+            if Arc::strong_count(&turn) <= 2 {
+                rendering.remove(key);
+            }
+        }
         Ok(respond(&entry, headers))
+    }
+
+    /// The kept answer of `key` if it is of the current generation and its
+    /// time has not come.
+    fn fresh(&self, key: &str, now: DateTime<Utc>) -> Option<Arc<Entry>> {
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let entry = self.kept().entries.get(key).cloned()?;
+        if entry.generation == generation && entry.valid_until.is_none_or(|t| now < t) {
+            self.inner.hits.fetch_add(1, Ordering::Relaxed);
+            Some(entry)
+        } else {
+            None
+        }
     }
 
     /// Keeps `entry` unless a write happened while it was rendered, within
@@ -455,8 +483,28 @@ fn none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
     value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
 }
 
+/// Whether the client's copy is current: `If-None-Match` when sent (it
+/// takes precedence, RFC 9110 §13.1.3), else `If-Modified-Since` at or after
+/// the answer's `Last-Modified`.
+fn not_modified(headers: &HeaderMap, entry: &Entry) -> bool {
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        return none_match(headers, &entry.etag);
+    }
+    let since = headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok());
+    let ours = entry.last_modified.to_str().ok();
+    match (since.and_then(http_date), ours.and_then(http_date)) {
+        (Some(since), Some(ours)) => since >= ours,
+        _ => false,
+    }
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(text: &str) -> Option<DateTime<Utc>> {
+    chrono::NaiveDateTime::parse_from_str(text.trim(), "%a, %d %b %Y %H:%M:%S GMT").ok().map(|t| t.and_utc())
+}
+
 fn respond(entry: &Entry, headers: &HeaderMap) -> Response {
-    let mut response = if none_match(headers, &entry.etag) {
+    let mut response = if not_modified(headers, entry) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut body = (entry.identity.clone(), None);
@@ -516,6 +564,49 @@ mod tests {
         assert!(none_match(&with("*"), &etag));
         assert!(!none_match(&with("\"abcd\""), &etag));
         assert!(!none_match(&HeaderMap::new(), &etag));
+    }
+
+    #[tokio::test]
+    async fn if_modified_since_answers_304_unless_if_none_match_is_sent() {
+        let snapshots = Snapshots::default();
+        let now = Utc::now();
+        let render = || async { Ok::<_, ()>(Rendered::json(b"{}".to_vec(), None)) };
+        let first = snapshots.answer(&HeaderMap::new(), "/a", now, render()).await.unwrap_or_default();
+        let modified = first.headers()[header::LAST_MODIFIED].clone();
+        let mut since = HeaderMap::new();
+        since.insert(header::IF_MODIFIED_SINCE, modified);
+        let r = snapshots.answer(&since, "/a", now, render()).await.unwrap_or_default();
+        assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+        since.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        let r = snapshots.answer(&since, "/a", now, render()).await.unwrap_or_default();
+        assert_eq!(r.status(), StatusCode::OK, "If-None-Match decides when sent");
+        let mut old = HeaderMap::new();
+        old.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"));
+        let r = snapshots.answer(&old, "/a", now, render()).await.unwrap_or_default();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rush_of_readers_waits_for_one_render() {
+        let snapshots = Snapshots::default();
+        let now = Utc::now();
+        let renders = Arc::new(AtomicU64::new(0));
+        let mut readers = Vec::new();
+        for _ in 0..32 {
+            let (snapshots, renders) = (snapshots.clone(), Arc::clone(&renders));
+            readers.push(tokio::spawn(async move {
+                let render = async {
+                    renders.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    Ok::<_, ()>(Rendered::json(b"{}".to_vec(), None))
+                };
+                snapshots.answer(&HeaderMap::new(), "/slow", now, render).await.map(|r| r.status())
+            }));
+        }
+        for reader in readers {
+            assert_eq!(reader.await.ok().and_then(Result::ok), Some(StatusCode::OK));
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1, "one render for 32 readers");
     }
 
     #[tokio::test]
