@@ -201,23 +201,24 @@ fn serve_runs_on_embedded_sqlite_by_default() {
     // both services run by default: `/` is the status page, the monitor's overview is at /page/table
     assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("All systems operational"), "{answer}");
     assert!(dir.path().join("scs.db").exists());
-    // SIGHUP reloads the accounts: `first` goes, `second` comes
+    // SIGHUP reloads the accounts: `first` goes, `second` comes (the metrics have a gauge per
+    // account; /status lists only subjects with results, as upstream)
     let subjects = || {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(s, "GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
         let mut answer = String::new();
         s.read_to_string(&mut answer).unwrap();
         answer
     };
-    assert!(subjects().contains("\"first\""));
+    assert!(subjects().contains("subject=\"first\""));
     std::fs::write(&accounts, "accounts:\n- {subject: second}\n").unwrap();
     assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
     let started = std::time::Instant::now();
-    while !subjects().contains("\"second\"") {
+    while !subjects().contains("subject=\"second\"") {
         assert!(started.elapsed().as_secs() < 10, "SIGHUP did not reload the accounts");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert!(!subjects().contains("\"first\""));
+    assert!(!subjects().contains("subject=\"first\""));
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     assert!(child.wait().unwrap().success());
 }
