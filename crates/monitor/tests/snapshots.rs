@@ -22,11 +22,9 @@ async fn serve(app: scs_monitor::App) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn uploads_are_read_back_at_once_and_expiry_changes_the_answers_without_a_write() {
     let dir = tempfile::tempdir().unwrap();
-    let (m, app) =
-        start_with(&format!("sqlite://{}", dir.path().join("m.db").display()), Some("2026-11-27 12:00:00"), Vec::new())
-            .await;
+    let (m, app) = start_sqlite(dir.path()).await;
     let main = v51_main();
-    let pass: Vec<(&str, i32)> = main.iter().map(|t| (t.as_str(), 1)).collect();
+    let pass = all_pass(&main);
     let status = |base: String| async move {
         let r = reqwest::get(format!("{base}/status?subject=beta&scopeuuid={IAAS}")).await.unwrap();
         r.json::<Value>().await.unwrap()

@@ -76,11 +76,9 @@ fn write_templates(dir: &Path) {
 /// fails one testcase and lacks another; templates from `templates`.
 async fn monitor_with(templates: &Path) -> (Monitor, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let (m, app) =
-        start_with(&format!("sqlite://{}", dir.path().join("m.db").display()), Some("2026-11-27 12:00:00"), Vec::new())
-            .await;
+    let (m, app) = start_sqlite(dir.path()).await;
     let main = v51_main();
-    let pass: Vec<(&str, i32)> = main.iter().map(|t| (t.as_str(), 1)).collect();
+    let pass = all_pass(&main);
     let text = report("alpha", "u-alpha", "2026-11-26 10:00:00", &pass)
         .replace("stdout: []", "stdout: ['scs-0100-syntax-check: PASS', 'token=hunter2']")
         .replace("stderr: []", "stderr: ['WARNING: slow', 'INFO: noise']");

@@ -90,6 +90,17 @@ pub async fn start_with(
     (Monitor { url, http: reqwest::Client::new(), keys: dir.path().to_owned(), _dir: dir }, app)
 }
 
+/// [`start_with`] on a SQLite file in `dir`, on 2026-11-27 12:00, without
+/// webhooks: the monitor and its app.
+pub async fn start_sqlite(dir: &Path) -> (Monitor, App) {
+    start_with(&format!("sqlite://{}", dir.join("m.db").display()), Some("2026-11-27 12:00:00"), Vec::new()).await
+}
+
+/// Every v5.1 main-target testcase, passed.
+pub fn all_pass(main: &[String]) -> Vec<(&str, i32)> {
+    main.iter().map(|t| (t.as_str(), 1)).collect()
+}
+
 pub fn version_main(version: &str) -> Vec<String> {
     let scope = scs_standards::embedded::load_scope("scs-compatible-iaas").unwrap();
     scope.version(version).unwrap().main_target().to_vec()
