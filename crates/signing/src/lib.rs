@@ -105,8 +105,18 @@ impl Signer {
 
     /// Parses an OpenSSH private key; `origin` names it in errors.
     pub fn from_openssh(origin: &str, text: &str) -> Result<Self, SigningError> {
-        let key = PrivateKey::from_openssh(text)
-            .map_err(|e| SigningError::PrivateKey { path: origin.to_owned(), message: e.to_string() })?;
+        let key = PrivateKey::from_openssh(text).map_err(|e| {
+            let mut message = e.to_string();
+            if message.contains("length invalid") {
+                // ssh-key 0.6.7 wants P-521 private scalars as 66 bytes; OpenSSH writes
+                // them shorter when they begin with a zero byte (about half of all keys)
+                message.push_str(
+                    " (if this is an ECDSA P-521 key: those whose private scalar begins with a zero byte \
+                     cannot be read yet; ed25519, RSA, P-256 and P-384 keys can)",
+                );
+            }
+            SigningError::PrivateKey { path: origin.to_owned(), message }
+        })?;
         if key.is_encrypted() {
             return Err(SigningError::PrivateKey {
                 path: origin.to_owned(),

@@ -127,8 +127,18 @@ fn rsa_and_ecdsa_keys_interoperate_with_openssh_both_ways() {
         assert_eq!(signed_by.unwrap_or_else(|e| panic!("{name}: {e}")), &allowed[0], "{name}");
         let altered = verify(&allowed, REPORT_NAMESPACE, REPORT.replace("lab", "lab2").as_bytes(), &theirs);
         assert!(matches!(altered, Err(SigningError::Mismatch)), "{name}: {altered:?}");
-        // we sign, OpenSSH verifies, and refuses an altered report
-        let ours = Signer::from_file(&key).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // we sign, OpenSSH verifies, and refuses an altered report; ssh-key 0.6.7 cannot read
+        // P-521 private keys whose scalar begins with a zero byte (OpenSSH writes it shorter):
+        // that must be said, not hidden (verification above is not affected)
+        let ours = match Signer::from_file(&key) {
+            Ok(signer) => signer,
+            Err(e) if name == "ecdsa-p521" => {
+                let text = e.to_string();
+                assert!(text.contains("P-521") && text.contains("zero byte"), "{name}: {text}");
+                continue;
+            }
+            Err(e) => panic!("{name}: {e}"),
+        };
         let sig = ours.sign(REPORT_NAMESPACE, REPORT.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(openssh_verify(&public, "report", REPORT, &sig, dir.path()), "{name}: OpenSSH refused our signature");
         assert!(!openssh_verify(&public, "report", &REPORT.replace("lab", "lab2"), &sig, dir.path()), "{name}");
