@@ -105,16 +105,11 @@ impl Signer {
 
     /// Parses an OpenSSH private key; `origin` names it in errors.
     pub fn from_openssh(origin: &str, text: &str) -> Result<Self, SigningError> {
-        let key = PrivateKey::from_openssh(text).map_err(|e| {
-            let mut message = e.to_string();
-            if message.contains("length invalid") {
-                // ssh-key 0.6.7 wants P-521 private scalars as 66 bytes; OpenSSH writes
-                // them shorter when they begin with a zero byte (about half of all keys)
-                message.push_str(
-                    " (if this is an ECDSA P-521 key: those whose private scalar begins with a zero byte \
-                     cannot be read yet; ed25519, RSA, P-256 and P-384 keys can)",
-                );
-            }
+        // ssh-key 0.6.7 wants an ECDSA scalar at the curve's full width; OpenSSH writes it
+        // shorter when it begins with a zero byte (half of all P-521 keys, 1 in 256 others)
+        let padded = ecdsa_padded(text);
+        let key = PrivateKey::from_openssh(padded.as_deref().unwrap_or(text)).map_err(|e| {
+            let message = e.to_string();
             SigningError::PrivateKey { path: origin.to_owned(), message }
         })?;
         if key.is_encrypted() {
@@ -176,6 +171,81 @@ fn rsa_sign(
     let signature = ssh_key::Signature::new(ssh_key::Algorithm::Rsa { hash: Some(HashAlg::Sha512) }, raw.to_vec())
         .map_err(|e| fail(&e))?;
     SshSig::new(public.key_data().clone(), namespace, HashAlg::Sha512, signature).map_err(|e| fail(&e))
+}
+
+/// An unencrypted OpenSSH private key file whose ECDSA scalar OpenSSH wrote
+/// shorter than its curve's width (a leading zero byte dropped), rewritten
+/// with the scalar at full width; `None` for every other key (left as is).
+fn ecdsa_padded(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(body).ok()?;
+    let mut outer = Fields(bytes.strip_prefix(b"openssh-key-v1\0")?);
+    let (cipher, kdf, options) = (outer.string()?, outer.string()?, outer.string()?);
+    let count = outer.u32()?;
+    let public = outer.string()?;
+    let mut private = Fields(outer.string()?);
+    if cipher != b"none" || count != 1 {
+        return None;
+    }
+    let (check1, check2, kind) = (private.u32()?, private.u32()?, private.string()?);
+    let width = match kind {
+        b"ecdsa-sha2-nistp256" => 32,
+        b"ecdsa-sha2-nistp384" => 48,
+        b"ecdsa-sha2-nistp521" => 66,
+        _ => return None,
+    };
+    let (curve, point, scalar, comment) = (private.string()?, private.string()?, private.string()?, private.string()?);
+    if scalar.len() >= width {
+        return None;
+    }
+    let mut full = vec![0u8; width - scalar.len()];
+    full.extend_from_slice(scalar);
+    let mut section = Vec::new();
+    section.extend_from_slice(&check1.to_be_bytes());
+    section.extend_from_slice(&check2.to_be_bytes());
+    for field in [kind, curve, point, &full, comment] {
+        put_string(&mut section, field);
+    }
+    // padding 1, 2, 3, … to the cipher's block size (8 for none)
+    let mut pad = 1u8;
+    while section.len() % 8 != 0 {
+        section.push(pad);
+        pad += 1;
+    }
+    let mut out = b"openssh-key-v1\0".to_vec();
+    for field in [cipher, kdf, options] {
+        put_string(&mut out, field);
+    }
+    out.extend_from_slice(&count.to_be_bytes());
+    put_string(&mut out, public);
+    put_string(&mut out, &section);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(out);
+    let lines: Vec<&str> = encoded.as_bytes().chunks(70).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    Some(format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n", lines.join("\n")))
+}
+
+/// The length-prefixed fields of an SSH binary encoding, read in order.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn u32(&mut self) -> Option<u32> {
+        let (head, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        Some(u32::from_be_bytes(*head))
+    }
+
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let len = usize::try_from(self.u32()?).ok()?;
+        let (field, rest) = (self.0.get(..len)?, self.0.get(len..)?);
+        self.0 = rest;
+        Some(field)
+    }
+}
+
+fn put_string(out: &mut Vec<u8>, field: &[u8]) {
+    out.extend_from_slice(&u32::try_from(field.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(field);
 }
 
 /// Reads public keys from a `.pub` file, an `authorized_keys` file or an
