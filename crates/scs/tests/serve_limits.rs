@@ -32,22 +32,32 @@ fn serve(limits: &[&str]) -> Server {
     let hash = bcrypt::hash("secret", 4).unwrap();
     let accounts = dir.path().join("bootstrap.yaml");
     std::fs::write(&accounts, format!("accounts:\n- {{subject: alpha, api_keys: ['{hash}'], keys: []}}\n")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(dir.path())
-        .arg("--accounts")
-        .arg(&accounts)
-        .args(limits)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "scs serve did not listen");
-        std::thread::sleep(Duration::from_millis(50));
+    // the port is free when chosen, but the tests of this file start servers at once: if
+    // another one took it first, this server exits (address in use) and a new port is tried,
+    // instead of talking to the other test's server
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scs"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(dir.path())
+            .arg("--accounts")
+            .arg(&accounts)
+            .args(limits)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() && child.try_wait().unwrap().is_none() {
+            assert!(started.elapsed() < Duration::from_secs(30), "scs serve did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // listening and still ours: the process that answers is this child
+        std::thread::sleep(Duration::from_millis(100));
+        if child.try_wait().unwrap().is_none() {
+            return Server { child, port, _dir: dir };
+        }
     }
-    Server { child, port, _dir: dir }
+    panic!("scs serve could not listen on five free ports");
 }
 
 fn connect(port: u16) -> TcpStream {
