@@ -131,7 +131,9 @@ impl App {
     }
 }
 
-fn alias(scope: &Scope) -> String {
+/// A scope's alias (`scs-compatible-iaas`): its name, lower case, dashes for spaces; also the
+/// `scope_aliases` upstream's templates resolve.
+pub(crate) fn alias(scope: &Scope) -> String {
     scope.name.to_ascii_lowercase().replace(' ', "-")
 }
 

@@ -53,11 +53,8 @@ fn render_upstream(
     let pages = app.pages();
     let Some(upstream) = pages.upstream() else { return Err(ApiError::not_found("no upstream templates")) };
     let mut context = context;
-    let aliases: BTreeMap<String, String> = app
-        .scopes
-        .iter()
-        .filter_map(|s| Some((s.name.to_ascii_lowercase().replace(' ', "-"), s.uuid.clone()?)))
-        .collect();
+    let aliases: BTreeMap<String, String> =
+        app.scopes.iter().filter_map(|s| Some((crate::app::alias(s), s.uuid.clone()?))).collect();
     context.insert("scope_aliases", minijinja::Value::from_serialize(aliases));
     kept_bytes(upstream.render(template, view, &app.base_url, title, context), until)
 }
