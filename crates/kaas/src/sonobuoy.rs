@@ -3,9 +3,12 @@
 //! decided from Sonobuoy's results: the tarball `sonobuoy retrieve` writes,
 //! or the directory it was extracted to (`sonobuoy retrieve -x`).
 //!
-//! The e2e plugin's `plugins/e2e/sonobuoy_results.yaml` nests items three
-//! levels deep (result file, suite, test); a test without status counts as
-//! skipped. A failed test whose name matches an `okToFail` expression of the
+//! The e2e plugin's `plugins/e2e/sonobuoy_results.yaml` is a tree of items;
+//! its tests are the leaves, at whatever depth, as `sonobuoy results` counts
+//! them (a real e2e run has them three levels down: result file, suite,
+//! test; upstream's Python reads only that level, and would see no test in
+//! a tree shaped otherwise). A test without status counts as skipped, as
+//! upstream's Python counts it. A failed test whose name matches an `okToFail` expression of the
 //! SCS Sonobuoy configuration counts as an accepted failure.
 
 use regex::Regex;
@@ -114,18 +117,18 @@ pub fn results_from_archive(bytes: &[u8]) -> Result<String, String> {
     Err(format!("the archive holds no {RESULTS_FILE}: not the results of a Sonobuoy e2e run"))
 }
 
-/// Parses `sonobuoy_results.yaml` into its tests (the leaves three levels down).
+/// Parses `sonobuoy_results.yaml` into its tests (the leaves below the root,
+/// in document order).
 pub fn parse_results(text: &str) -> Result<Vec<TestRun>, String> {
     let root: Item = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
     let mut tests = Vec::new();
-    for file in &root.items {
-        for suite in &file.items {
-            for test in &suite.items {
-                tests.push(TestRun {
-                    name: test.name.clone(),
-                    status: test.status.clone().unwrap_or_else(|| "skipped".into()),
-                });
-            }
+    // depth-first without recursion: the tree comes from a file we did not write
+    let mut pending: Vec<Item> = root.items.into_iter().rev().collect();
+    while let Some(item) = pending.pop() {
+        if item.items.is_empty() {
+            tests.push(TestRun { name: item.name, status: item.status.unwrap_or_else(|| "skipped".into()) });
+        } else {
+            pending.extend(item.items.into_iter().rev());
         }
     }
     Ok(tests)
@@ -275,6 +278,15 @@ mod tests {
         assert!(e.is_some_and(|e| e.starts_with("c.yaml: okToFail[0].regex:")));
         let unknown = parse_config("okToFail:\n- regex: a\n  reason: x\n  why: y\n", "c.yaml");
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn leaves_at_any_depth_are_tests() {
+        // as in a results tree without a suite level (one of Sonobuoy's own recorded tarballs)
+        let text = "name: e2e\nitems:\n- name: junit_01.xml\n  items:\n  - name: a\n    status: failed\n  - name: nested\n    items:\n    - name: b\n      items:\n      - name: c\n        status: passed\n- name: d\n  status: passed\n";
+        let tests = parse_results(text).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["a", "c", "d"]);
     }
 
     #[test]

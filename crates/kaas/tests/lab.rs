@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-//! The KaaS testcases against the real Kubernetes API server of the lab
-//! (`lab/kubernetes up`: etcd and kube-apiserver v1.20.2 on 127.0.0.1).
+//! The KaaS testcases against the real Kubernetes clusters of the lab
+//! (`lab/kubernetes up`: two clusters of different minors, each
+//! kube-apiserver, kube-controller-manager and kube-scheduler built from the
+//! `k8s.io/kubernetes` Go module, and kwok simulating nodes, pods and
+//! volumes).
 //!
-//! Tests create Nodes, StorageClasses, a ServiceAccount and kubeconfigs
-//! through the API as the lab's admin and check as its read-only user. The
-//! lab cluster belongs to these tests: each test starts by deleting every
-//! Node and StorageClass, and tests run one at a time.
+//! Tests create Nodes (annotated for kwok, which makes them Ready), classes,
+//! volumes, a ServiceAccount and kubeconfigs through the API as the lab's
+//! admin and check as its read-only user. The lab's clusters belong to these
+//! tests: each test starts by deleting every Node, StorageClass and
+//! PersistentVolume, and tests run one at a time.
 //!
 //! Without the lab these tests fail; `SCS_SKIP_LAB=1` opts out for quick
 //! local runs (`.ci/run` never sets it). `SCS_LAB_DIR` points at its state.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, ServiceAccount};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, ServiceAccount};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
@@ -21,8 +25,9 @@ use scs_kaas::run::{KaasRequest, KaasRun, Settings, run};
 use scs_standards::TestResult;
 use scs_standards::embedded::load_scope;
 use scs_standards::selection::SelectionRequest;
+use scs_testkit::lab::LabCluster;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 static LAB: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -30,26 +35,44 @@ async fn admin(path: &Path) -> Client {
     scs_kaas::cluster::connect(path, None, Duration::from_secs(10)).await.expect("the lab's API server answers").client
 }
 
-/// Deletes every Node and StorageClass: the distribution and storage checks look at all of them.
+/// Deletes every Node, StorageClass and PersistentVolume, and what the
+/// storage check may have left: the distribution and storage checks look at
+/// all of them.
 async fn reset(client: &Client) {
+    let labelled = ListParams::default().labels("scs.community/check");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    pods.delete_collection(&DeleteParams { grace_period_seconds: Some(0), ..DeleteParams::default() }, &labelled)
+        .await
+        .unwrap();
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), "default");
+    claims.delete_collection(&DeleteParams::default(), &labelled).await.unwrap();
     let nodes: Api<Node> = Api::all(client.clone());
     nodes.delete_collection(&DeleteParams::default(), &ListParams::default()).await.unwrap();
     let classes: Api<StorageClass> = Api::all(client.clone());
     classes.delete_collection(&DeleteParams::default(), &ListParams::default()).await.unwrap();
-    // claims the storage check deleted stay Terminating without the lab's (absent)
-    // pvc-protection controller: drop their finalizer so they go
-    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), "default");
-    for claim in claims.list(&ListParams::default().labels("scs.community/check")).await.unwrap() {
-        let name = claim.metadata.name.unwrap_or_default();
-        let patch = Patch::Merge(serde_json::json!({"metadata": {"finalizers": null}}));
-        claims.patch(&name, &PatchParams::default(), &patch).await.unwrap();
-    }
+    let volumes: Api<PersistentVolume> = Api::all(client.clone());
+    volumes.delete_collection(&DeleteParams::default(), &ListParams::default()).await.unwrap();
 }
 
+/// A node kwok manages: it becomes Ready (kwok's node stages) and keeps its
+/// heartbeat. Returns once the node is Ready.
 async fn add_node(client: &Client, name: &str, labels: serde_json::Value) {
     let nodes: Api<Node> = Api::all(client.clone());
-    let node: Node = serde_json::from_value(serde_json::json!({"metadata": {"name": name, "labels": labels}})).unwrap();
+    let node: Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": labels, "annotations": {"kwok.x-k8s.io/node": "fake"}}
+    }))
+    .unwrap();
     nodes.create(&PostParams::default(), &node).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let node = nodes.get(name).await.unwrap();
+        let conditions = node.status.and_then(|s| s.conditions).unwrap_or_default();
+        if conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True") {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "kwok did not make node {name} Ready: {conditions:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn label_node(client: &Client, name: &str, labels: serde_json::Value) {
@@ -69,10 +92,34 @@ async fn add_class(client: &Client, name: &str, provisioner: &str, default: bool
     };
     let sc: StorageClass = serde_json::from_value(serde_json::json!({
         "metadata": {"name": name, "annotations": annotations},
-        "provisioner": provisioner
+        "provisioner": provisioner,
+        "volumeBindingMode": "Immediate",
+        "reclaimPolicy": "Retain"
     }))
     .unwrap();
     classes.create(&PostParams::default(), &sc).await.unwrap();
+}
+
+/// A volume an administrator made by hand (static provisioning), of `class`.
+async fn add_volume(client: &Client, name: &str, class: &str) {
+    let volumes: Api<PersistentVolume> = Api::all(client.clone());
+    let pv: PersistentVolume = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name},
+        "spec": {
+            "capacity": {"storage": "2Gi"},
+            "accessModes": ["ReadWriteOnce"],
+            "persistentVolumeReclaimPolicy": "Retain",
+            "storageClassName": class,
+            "hostPath": {"path": format!("/tmp/{name}")}
+        }
+    }))
+    .unwrap();
+    volumes.create(&PostParams::default(), &pv).await.unwrap();
+}
+
+/// The lab's clusters, newest first.
+fn clusters() -> Option<Vec<LabCluster>> {
+    scs_testkit::lab::kubernetes_clusters()
 }
 
 struct Check<'a> {
@@ -143,79 +190,129 @@ fn outcome<'r>(run: &'r KaasRun, id: &str) -> &'r scs_checks::Outcome {
     run.check.outcomes.get(id).unwrap_or_else(|| panic!("{id} not decided: {:?}", run.check.outcomes))
 }
 
-#[tokio::test]
-async fn the_lab_cluster_fails_the_version_policy_by_the_shipped_data_naming_the_release() {
-    let Some((_, reader)) = scs_testkit::lab::kubeconfigs() else { return };
-    let _lab = LAB.lock().await;
-    let run = Check { tests: Some("version-policy-check"), ..Check::new("scs-compatible-kaas", &reader) }.run().await;
-    assert_eq!(run.subject, "lab-1.20");
-    let o = outcome(&run, "version-policy-check");
-    assert_eq!(o.result, TestResult::Fail, "{o:?}");
-    assert!(o.evidence.iter().any(|e| e.starts_with("branch 1.20 reached its upstream end of life on 2022-02-28")));
-    assert!(o.evidence.iter().any(|e| e.starts_with("v1.20.15 (released 2022-03-16,")), "{o:?}");
-    assert!(o.evidence.iter().any(|e| e.contains("release data shipped with scs, fetched 2026-02-10")));
-    // the report says the same
-    let invocation = run.check.report.run.invocations.values().next().unwrap();
-    assert_eq!(invocation.stdout, ["version-policy-check: FAIL"]);
-    assert!(invocation.stderr.iter().any(|l| l.starts_with("ERROR: version-policy-check: v1.20.15 (released")));
-    assert_eq!(run.check.report.subject, "lab-1.20");
+/// Release data as `scs data refresh` writes it, saying which patch releases
+/// of the lab's two branches are out: the newest cluster's release is the
+/// newest of its branch, the older cluster's branch has three newer patches.
+fn release_data(dir: &Path, newest: &LabCluster, older: &LabCluster, later_patch: bool) -> PathBuf {
+    let path = dir.join("kubernetes.json");
+    let bump = |version: &str, by: u32| {
+        let (branch, patch) = version.trim_start_matches('v').rsplit_once('.').unwrap();
+        format!("{branch}.{}", patch.parse::<u32>().unwrap() + by)
+    };
+    let mut releases = vec![
+        serde_json::json!({"version": newest.version.trim_start_matches('v'), "published_at": "2026-11-12T18:00:00Z"}),
+        serde_json::json!({"version": older.version.trim_start_matches('v'), "published_at": "2026-07-15T18:00:00Z"}),
+        serde_json::json!({"version": bump(&older.version, 1), "published_at": "2026-08-13T18:00:00Z"}),
+        serde_json::json!({"version": bump(&older.version, 2), "published_at": "2026-10-15T18:00:00Z"}),
+    ];
+    if later_patch {
+        releases.push(serde_json::json!({"version": bump(&newest.version, 1), "published_at": "2026-11-20T18:00:00Z"}));
+    }
+    let branches: Vec<_> =
+        [(&newest.branch, "2027-10-28"), (&older.branch, "2027-02-28"), (&"1.30".to_owned(), "2025-06-28")]
+            .into_iter()
+            .map(|(branch, eol)| serde_json::json!({"branch": branch, "end_of_life": eol}))
+            .chain(std::iter::once(serde_json::json!({"branch": "1.36", "end_of_life": "2027-06-28"})))
+            .collect();
+    std::fs::write(
+        &path,
+        serde_json::json!({"fetched_at": "2026-11-21T00:00:00Z", "branches": branches, "releases": releases, "critical_cves": []})
+            .to_string(),
+    )
+    .unwrap();
+    path
 }
 
 #[tokio::test]
-async fn with_a_pinned_date_and_data_the_same_cluster_passes_until_a_patch_is_31_days_old() {
-    let Some((_, reader)) = scs_testkit::lab::kubeconfigs() else { return };
+async fn a_current_patch_release_passes_the_version_policy_and_an_outdated_one_fails() {
+    let Some(clusters) = clusters() else { return };
     let _lab = LAB.lock().await;
+    let (newest, older) = (&clusters[0], &clusters[1]);
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("kubernetes.json");
-    std::fs::write(
-        &data,
-        serde_json::json!({
-            "fetched_at": "2021-01-31T00:00:00Z",
-            "branches": [
-                {"branch": "1.20", "end_of_life": "2022-02-28"},
-                {"branch": "1.19", "end_of_life": "2021-10-28"},
-                {"branch": "1.18", "end_of_life": "2021-06-18"}
-            ],
-            "releases": [
-                {"version": "1.20.2", "published_at": "2021-01-13T18:00:00Z"},
-                {"version": "1.20.3", "published_at": "2021-02-17T18:00:00Z"}
-            ],
-            "critical_cves": []
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let check = |date| Check {
+    let data = release_data(dir.path(), newest, older, false);
+    let check = |kubeconfig, date| Check {
         tests: Some("version-policy-check"),
         date,
         release_data: Some(data.clone()),
-        ..Check::new("scs-compatible-kaas", &reader)
+        ..Check::new("scs-compatible-kaas", kubeconfig)
     };
-    let current = check("2021-02-01").run().await;
+
+    let current = check(&newest.reader, "2026-11-27").run().await;
+    assert_eq!(current.subject, format!("lab-{}", newest.branch));
     let o = outcome(&current, "version-policy-check");
     assert_eq!(o.result, TestResult::Pass, "{o:?}");
-    assert!(o.evidence[0].starts_with("v1.20.2 is on a supported branch and current"), "{o:?}");
-    // v1.20.3 is out but younger than 31 days: still a pass
-    assert_eq!(outcome(&check("2021-03-20").run().await, "version-policy-check").result, TestResult::Pass);
-    let late = check("2021-03-21").run().await;
+    assert_eq!(o.evidence[0], format!("{} is on a supported branch and current by the release data", newest.version));
+    assert!(
+        o.evidence[1].starts_with(&format!("cluster version {} (branch {})", newest.version, newest.branch)),
+        "{o:?}"
+    );
+
+    let outdated = check(&older.reader, "2026-11-27").run().await;
+    assert_eq!(outdated.subject, format!("lab-{}", older.branch));
+    let o = outcome(&outdated, "version-policy-check");
+    assert_eq!(o.result, TestResult::Fail, "{o:?}");
+    let (branch, patch) = older.version.rsplit_once('.').unwrap();
+    let next = format!("{branch}.{}", patch.parse::<u32>().unwrap() + 1);
+    assert_eq!(
+        o.evidence[0],
+        format!(
+            "{next} (released 2026-08-13, 106 days before 2026-11-27) is newer than the cluster's {}; patch releases must be offered within 31 days",
+            older.version
+        )
+    );
+    // the report says the same
+    let invocation = outdated.check.report.run.invocations.values().next().unwrap();
+    assert_eq!(invocation.stdout, ["version-policy-check: FAIL"]);
+    assert!(invocation.stderr.iter().any(|l| l.starts_with(&format!("ERROR: version-policy-check: {next} (released"))));
+
+    // a newer patch of the newest branch: still current for 31 days, then not
+    let data = release_data(dir.path(), newest, older, true);
+    let within = Check { release_data: Some(data.clone()), ..check(&newest.reader, "2026-12-21") }.run().await;
+    assert_eq!(outcome(&within, "version-policy-check").result, TestResult::Pass);
+    let late = Check { release_data: Some(data.clone()), ..check(&newest.reader, "2026-12-22") }.run().await;
     let o = outcome(&late, "version-policy-check");
     assert_eq!(o.result, TestResult::Fail, "{o:?}");
-    assert!(o.evidence[0].starts_with("v1.20.3 (released 2021-02-17, 32 days before 2021-03-21)"), "{o:?}");
+    assert!(o.evidence[0].contains("(released 2026-11-20, 32 days before 2026-12-22)"), "{o:?}");
+
     // a broken data file names its field
     std::fs::write(&data, r#"{"fetched_at": "yesterday", "branches": [], "releases": []}"#).unwrap();
-    let broken = check("2021-02-01").run().await;
+    let broken = check(&newest.reader, "2026-11-27").run().await;
     let o = outcome(&broken, "version-policy-check");
     assert_eq!(o.result, TestResult::Abort);
     assert!(o.evidence[0].contains("kubernetes.json: fetched_at:"), "{o:?}");
 }
 
 #[tokio::test]
-async fn node_labels_and_control_plane_hosts_flip_node_distribution() {
-    let Some((admin_config, reader)) = scs_testkit::lab::kubeconfigs() else { return };
+async fn the_shipped_release_data_judges_the_older_cluster_and_refuses_a_branch_it_does_not_know() {
+    let Some(clusters) = clusters() else { return };
     let _lab = LAB.lock().await;
-    let client = admin(&admin_config).await;
+    let (newest, older) = (&clusters[0], &clusters[1]);
+    let check =
+        |kubeconfig| Check { tests: Some("version-policy-check"), ..Check::new("scs-compatible-kaas", kubeconfig) };
+    // the shipped data (fetched 2026-02-10) ends at branch 1.36
+    let run = check(&newest.reader).run().await;
+    let o = outcome(&run, "version-policy-check");
+    assert_eq!(o.result, TestResult::Abort, "{o:?}");
+    assert!(
+        o.evidence[0].starts_with(&format!("branch {} is newer than every branch in the release data", newest.branch)),
+        "{o:?}"
+    );
+    assert!(o.evidence[0].contains("(shipped with scs, fetched 2026-02-10)"), "{o:?}");
+    // the older branch is in it, supported until 2027-02-28, and no newer patch of it is listed
+    let run = check(&older.reader).run().await;
+    let o = outcome(&run, "version-policy-check");
+    assert_eq!(o.result, TestResult::Pass, "{o:?}");
+    assert!(o.evidence.iter().any(|e| e.starts_with("warning: the release data is 290 days old")), "{o:?}");
+}
+
+#[tokio::test]
+async fn node_labels_and_control_plane_hosts_flip_node_distribution() {
+    let Some(clusters) = clusters() else { return };
+    let _lab = LAB.lock().await;
+    let client = admin(&clusters[0].admin).await;
     reset(&client).await;
-    let check = || Check { tests: Some("node-distribution-check"), ..Check::new("scs-kaas-preview", &reader) };
+    let reader = &clusters[0].reader;
+    let check = || Check { tests: Some("node-distribution-check"), ..Check::new("scs-kaas-preview", reader) };
     let zone = |z: &str| serde_json::json!({"topology.kubernetes.io/zone": z, "topology.kubernetes.io/region": "r1"});
     let cp = |z: &str| serde_json::json!({"topology.kubernetes.io/zone": z, "topology.kubernetes.io/region": "r1", "node-role.kubernetes.io/control-plane": ""});
 
@@ -246,6 +343,10 @@ async fn node_labels_and_control_plane_hosts_flip_node_distribution() {
     label_node(&client, "cp-1", serde_json::json!({"topology.scs.community/host-id": "host-1"})).await;
     label_node(&client, "cp-2", serde_json::json!({"topology.scs.community/host-id": "host-2"})).await;
     assert_eq!(outcome(&check().run().await, "node-distribution-check").result, TestResult::Pass);
+    // one machine under both
+    label_node(&client, "cp-2", serde_json::json!({"topology.scs.community/host-id": "host-1"})).await;
+    assert_eq!(outcome(&check().run().await, "node-distribution-check").result, TestResult::Fail);
+    label_node(&client, "cp-2", serde_json::json!({"topology.scs.community/host-id": "host-2"})).await;
 
     add_node(&client, "worker-2", serde_json::json!({"topology.kubernetes.io/zone": "b"})).await;
     let unlabeled = check().run().await;
@@ -257,11 +358,12 @@ async fn node_labels_and_control_plane_hosts_flip_node_distribution() {
 
 #[tokio::test]
 async fn zero_one_or_two_default_storage_classes_flip_the_storage_check() {
-    let Some((admin_config, reader)) = scs_testkit::lab::kubeconfigs() else { return };
+    let Some(clusters) = clusters() else { return };
     let _lab = LAB.lock().await;
-    let client = admin(&admin_config).await;
+    let client = admin(&clusters[0].admin).await;
     reset(&client).await;
-    let check = || Check { tests: Some("default-storage-class-check"), ..Check::new("scs-kaas-preview", &reader) };
+    let reader = &clusters[0].reader;
+    let check = || Check { tests: Some("default-storage-class-check"), ..Check::new("scs-kaas-preview", reader) };
 
     add_class(&client, "standard", "cinder.csi.openstack.org", false).await;
     let zero = check().run().await;
@@ -291,53 +393,72 @@ async fn zero_one_or_two_default_storage_classes_flip_the_storage_check() {
     reset(&client).await;
 }
 
-#[tokio::test]
-async fn with_a_ready_node_the_claim_is_tried_and_removed_again() {
-    let Some((admin_config, _)) = scs_testkit::lab::kubeconfigs() else { return };
-    let _lab = LAB.lock().await;
-    let client = admin(&admin_config).await;
-    reset(&client).await;
-    // what a cluster's controllers would have made: the default service account
-    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), "default");
-    if accounts.get_opt("default").await.unwrap().is_none() {
-        let sa: ServiceAccount = serde_json::from_value(serde_json::json!({"metadata": {"name": "default"}})).unwrap();
-        accounts.create(&PostParams::default(), &sa).await.unwrap();
-    }
-    add_node(&client, "worker-1", serde_json::json!({})).await;
-    let nodes: Api<Node> = Api::all(client.clone());
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    nodes
-        .patch_status(
-            "worker-1",
-            &PatchParams::default(),
-            &Patch::Merge(serde_json::json!({"status": {"conditions": [
-                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "set by the test",
-                 "lastHeartbeatTime": now, "lastTransitionTime": now}
-            ]}})),
-        )
-        .await
-        .unwrap();
-    add_class(&client, "fast", "cinder.csi.openstack.org", true).await;
-    // no provisioner and no kubelet run in the lab: the claim stays Pending, the pod unscheduled
-    let run = Check {
-        tests: Some("default-storage-class-check"),
-        storage_wait: 3,
-        ..Check::new("scs-kaas-preview", &admin_config)
-    }
-    .run()
-    .await;
-    let o = outcome(&run, "default-storage-class-check");
-    assert_eq!(o.result, TestResult::Fail, "{o:?}");
-    assert!(o.evidence[0].starts_with("after 3 s the claim scs-check-pvc-"), "{o:?}");
-    assert!(o.evidence[0].contains("is not Bound and the pod scs-check-pod-"), "{o:?}");
-    // nothing left behind
+/// Waits until the storage check's claim and pod are gone for good (the
+/// controller-manager's pvc-protection controller lets a claim go once no
+/// pod uses it).
+async fn assert_nothing_left(client: &Client) {
     let labelled = ListParams::default().labels("scs.community/check");
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), "default");
     let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
-    let left_claims = claims.list(&labelled).await.unwrap();
-    // a claim with the pvc-protection finalizer may linger as terminating; it must be marked for deletion
-    assert!(left_claims.items.iter().all(|c| c.metadata.deletion_timestamp.is_some()), "{:?}", left_claims.items);
-    assert!(pods.list(&labelled).await.unwrap().items.is_empty());
+    let started = Instant::now();
+    loop {
+        let (left_claims, left_pods) = (claims.list(&labelled).await.unwrap(), pods.list(&labelled).await.unwrap());
+        if left_claims.items.is_empty() && left_pods.items.is_empty() {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "left behind: {:?} {:?}",
+            left_claims.items.iter().map(|c| &c.metadata.name).collect::<Vec<_>>(),
+            left_pods.items.iter().map(|p| &p.metadata.name).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_claim_of_the_default_class_binds_and_its_pod_runs_and_a_class_that_cannot_bind_fails() {
+    let Some(clusters) = clusters() else { return };
+    let _lab = LAB.lock().await;
+    let cluster = &clusters[0];
+    let client = admin(&cluster.admin).await;
+    reset(&client).await;
+    add_node(&client, "worker-1", serde_json::json!({"topology.kubernetes.io/zone": "a"})).await;
+    let check = |wait| Check {
+        tests: Some("default-storage-class-check"),
+        storage_wait: wait,
+        ..Check::new("scs-kaas-preview", &cluster.admin)
+    };
+
+    // kwok's volume stages provision claims of the class kwok-volume: a dynamic provisioner
+    add_class(&client, "kwok-volume", "kwok.x-k8s.io/volume", true).await;
+    let run = check(30).run().await;
+    let o = outcome(&run, "default-storage-class-check");
+    assert_eq!(o.result, TestResult::Pass, "{o:?}");
+    assert_eq!(o.evidence[0], "default StorageClass kwok-volume (provisioner kwok.x-k8s.io/volume)");
+    assert!(o.evidence[1].starts_with("claim scs-check-pvc-"), "{o:?}");
+    assert!(o.evidence[1].contains("bound to volume pvc-"), "{o:?}");
+    assert!(o.evidence[1].contains("(ReadWriteOnce), pod Running after"), "{o:?}");
+    assert_nothing_left(&client).await;
+
+    // static provisioning: the controller-manager's binder gives the claim an administrator's volume
+    let classes: Api<StorageClass> = Api::all(client.clone());
+    classes.delete("kwok-volume", &DeleteParams::default()).await.unwrap();
+    add_class(&client, "handmade", "example.com/nobody-provisions-this", true).await;
+    add_volume(&client, "handmade-1", "handmade").await;
+    let run = check(30).run().await;
+    let o = outcome(&run, "default-storage-class-check");
+    assert_eq!(o.result, TestResult::Pass, "{o:?}");
+    assert!(o.evidence[1].contains("bound to volume handmade-1 (ReadWriteOnce), pod Running after"), "{o:?}");
+    assert_nothing_left(&client).await;
+    // its volume is Released now (reclaim policy Retain): nothing can bind the next claim
+    let run = check(5).run().await;
+    let o = outcome(&run, "default-storage-class-check");
+    assert_eq!(o.result, TestResult::Fail, "{o:?}");
+    assert!(o.evidence[0].starts_with("after 5 s the claim scs-check-pvc-"), "{o:?}");
+    assert!(o.evidence[0].contains("is not Bound and the pod scs-check-pod-"), "{o:?}");
+    assert!(o.evidence[0].contains(" is Pending: the default class does not provide a usable volume"), "{o:?}");
+    assert_nothing_left(&client).await;
     reset(&client).await;
 }
 

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //! `scs check` of the KaaS scopes and `scs data` through the real binary:
 //! console output, reports (one per kubeconfig, subject `<name>-<branch>`)
-//! and exit codes, against the lab's kube-apiserver (`lab/kubernetes up`).
+//! and exit codes, against the lab's two Kubernetes clusters (`lab/kubernetes up`).
 //!
 //! Without the lab these tests fail; `SCS_SKIP_LAB=1` opts out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use scs_standards::report::{AnyReport, read_reports};
+use scs_testkit::lab::LabCluster;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -30,15 +31,45 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Release data that says the newest lab cluster runs the newest patch of
+/// its branch and the older one is three patches behind (the first of them
+/// out for 106 days on 2026-11-27).
+fn release_data(dir: &std::path::Path, newest: &LabCluster, older: &LabCluster) -> PathBuf {
+    let bump = |version: &str, by: u32| {
+        let (branch, patch) = version.trim_start_matches('v').rsplit_once('.').unwrap();
+        format!("{branch}.{}", patch.parse::<u32>().unwrap() + by)
+    };
+    let data = serde_json::json!({
+        "fetched_at": "2026-11-21T00:00:00Z",
+        "branches": [
+            {"branch": newest.branch, "end_of_life": "2027-10-28"},
+            {"branch": "1.36", "end_of_life": "2027-06-28"},
+            {"branch": older.branch, "end_of_life": "2027-02-28"}
+        ],
+        "releases": [
+            {"version": newest.version.trim_start_matches('v'), "published_at": "2026-11-12T18:00:00Z"},
+            {"version": older.version.trim_start_matches('v'), "published_at": "2026-07-15T18:00:00Z"},
+            {"version": bump(&older.version, 1), "published_at": "2026-08-13T18:00:00Z"},
+            {"version": bump(&older.version, 2), "published_at": "2026-10-15T18:00:00Z"}
+        ],
+        "critical_cves": []
+    });
+    let path = dir.join("kubernetes.json");
+    std::fs::write(&path, data.to_string()).unwrap();
+    path
+}
+
 #[test]
-fn one_report_per_kubeconfig_and_upstream_exit_codes() {
-    let Some(reader) = reader() else { return };
+fn two_clusters_of_different_minors_in_one_run_one_report_each_and_upstream_exit_codes() {
+    let Some(clusters) = scs_testkit::lab::kubernetes_clusters() else { return };
+    let (newest, older) = (&clusters[0], &clusters[1]);
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.yaml");
+    let data = release_data(dir.path(), newest, older);
     let unreachable = dir.path().join("other.kubeconfig");
     std::fs::write(
         &unreachable,
-        std::fs::read_to_string(&reader).unwrap().replace("https://127.0.0.1:6443", "https://127.0.0.1:1"),
+        std::fs::read_to_string(&newest.reader).unwrap().replace("https://127.0.0.1:6443", "https://127.0.0.1:1"),
     )
     .unwrap();
     let out = scs(&[
@@ -47,9 +78,13 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
         "scs-compatible-kaas",
         "--no-sonobuoy",
         "--kubeconfig",
-        reader.to_str().unwrap(),
+        newest.reader.to_str().unwrap(),
+        "--kubeconfig",
+        older.reader.to_str().unwrap(),
         "--kubeconfig",
         unreachable.to_str().unwrap(),
+        "--release-data",
+        data.to_str().unwrap(),
         "-s",
         "lab",
         "-d",
@@ -59,11 +94,22 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
     ]);
     let stdout = text(&out.stdout);
     let stderr = text(&out.stderr);
+    let (newest_subject, older_subject) = (format!("lab-{}", newest.branch), format!("lab-{}", older.branch));
     assert!(
-        stdout.contains("lab-1.20 SCS-compatible KaaS v1:\n- main: FAIL (0 passed, 1 failed, 2 missing)"),
+        stdout.contains(&format!(
+            "{newest_subject} SCS-compatible KaaS v1:\n- main: TENTATIVE pass (1 passed, 2 missing)"
+        )),
         "{stdout}"
     );
-    assert!(stdout.contains("! v1.20.15 (released 2022-03-16, 1717 days before 2026-11-27)"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{older_subject} SCS-compatible KaaS v1:\n- main: FAIL (0 passed, 1 failed, 2 missing)"
+        )),
+        "{stdout}"
+    );
+    let (branch, patch) = older.version.rsplit_once('.').unwrap();
+    let next = format!("{branch}.{}", patch.parse::<u32>().unwrap() + 1);
+    assert!(stdout.contains(&format!("! {next} (released 2026-08-13, 106 days before 2026-11-27)")), "{stdout}");
     // the unreachable cluster has no branch: its subject is the name alone
     assert!(stdout.contains("lab SCS-compatible KaaS v1:\n- main: FAIL (0 passed, 1 aborted, 2 missing)"), "{stdout}");
     assert!(stderr.contains("CRITICAL: cannot reach the cluster: API server https://127.0.0.1:1/"), "{stderr}");
@@ -79,7 +125,7 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(subjects, ["lab-1.20", "lab"]);
+    assert_eq!(subjects, [newest_subject.as_str(), older_subject.as_str(), "lab"]);
 
     // -C: only runs that could not complete count
     let out = scs(&[
@@ -88,18 +134,33 @@ fn one_report_per_kubeconfig_and_upstream_exit_codes() {
         "scs-compatible-kaas",
         "--no-sonobuoy",
         "--kubeconfig",
-        reader.to_str().unwrap(),
+        older.reader.to_str().unwrap(),
+        "--release-data",
+        data.to_str().unwrap(),
         "-C",
         "-d",
         "2026-11-27",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // upstream's way of passing the kubeconfig; the subject defaults to the context
-    let assign = format!("kubeconfig={}", reader.display());
-    let out =
-        scs(&["check", "scs-compatible-kaas", "-a", &assign, "-t", "version", "--format", "json", "--no-sonobuoy"]);
+    let assign = format!("kubeconfig={}", older.reader.display());
+    let out = scs(&[
+        "check",
+        "scs-compatible-kaas",
+        "-a",
+        &assign,
+        "-t",
+        "version",
+        "--format",
+        "json",
+        "--no-sonobuoy",
+        "--release-data",
+        data.to_str().unwrap(),
+        "-d",
+        "2026-11-27",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["subject"], "reader@scs-lab-1.20");
+    assert_eq!(json["subject"], format!("reader@scs-lab-{}", older.branch));
     assert_eq!(json["testcases"]["version-policy-check"]["result"], "FAIL");
 }
 
@@ -145,25 +206,29 @@ fn serve(routes: Vec<(&'static str, String)>) -> String {
 
 #[test]
 fn data_refresh_reads_the_upstream_shapes_and_checks_use_the_result() {
-    let Some(reader) = reader() else { return };
+    let Some(clusters) = scs_testkit::lab::kubernetes_clusters() else { return };
+    let newest = &clusters[0];
+    let (branch, patch) = newest.version.rsplit_once('.').unwrap();
+    let fix = format!("{branch}.{}", patch.parse::<u32>().unwrap() + 1);
+    let minor: u32 = newest.branch.rsplit_once('.').unwrap().1.parse().unwrap();
     // the shapes of GitHub's release list, endoflife.date, the kubernetes.io CVE feed and a CVE 5
-    // record; the CVE is made up (2099) so that v1.20.3 fixes it
+    // record; the CVE is made up (2099) so that the next patch of the newest cluster fixes it
     let releases = serde_json::json!([
-        {"tag_name": "v1.20.3", "draft": false, "prerelease": false, "published_at": "2021-02-17T18:00:00Z"},
-        {"tag_name": "v1.21.0-rc.0", "draft": false, "prerelease": true, "published_at": "2021-03-30T18:00:00Z"},
-        {"tag_name": "v1.20.2", "draft": false, "prerelease": false, "published_at": "2021-01-13T18:00:00Z"},
-        {"tag_name": "v1.20.4", "draft": true, "prerelease": false, "published_at": null}
+        {"tag_name": fix, "draft": false, "prerelease": false, "published_at": "2026-11-20T18:00:00Z"},
+        {"tag_name": format!("v1.{}.0-rc.0", minor + 1), "draft": false, "prerelease": true, "published_at": "2026-11-25T18:00:00Z"},
+        {"tag_name": newest.version, "draft": false, "prerelease": false, "published_at": "2026-11-12T18:00:00Z"},
+        {"tag_name": format!("{branch}.99"), "draft": true, "prerelease": false, "published_at": null}
     ]);
     let cycles = serde_json::json!([
-        {"cycle": "1.20", "releaseDate": "2020-12-08", "eol": "2022-02-28", "latest": "1.20.15"},
-        {"cycle": "1.19", "releaseDate": "2020-08-26", "eol": "2021-10-28", "latest": "1.19.16"},
-        {"cycle": "1.18", "releaseDate": "2020-03-25", "eol": "2021-06-18", "latest": "1.18.20"}
+        {"cycle": newest.branch, "releaseDate": "2026-08-26", "eol": "2027-10-28", "latest": fix.trim_start_matches('v')},
+        {"cycle": format!("1.{}", minor - 1), "releaseDate": "2026-04-22", "eol": "2027-06-28", "latest": "1.36.3"},
+        {"cycle": format!("1.{}", minor - 2), "releaseDate": "2025-12-17", "eol": "2027-02-28", "latest": "1.35.4"}
     ]);
     let feed = serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "CVE-2099-0001", "url": "https://github.com/kubernetes/kubernetes/issues/100096"}]});
     let record = serde_json::json!({"cveMetadata": {"cveId": "CVE-2099-0001"}, "containers": {"cna": {
     "metrics": [{"cvssV3_1": {"baseScore": 8.1, "version": "3.1"}}],
     "affected": [{"product": "Kubernetes", "vendor": "Kubernetes", "versions": [
-        {"version": "1.20.0", "status": "affected", "lessThan": "1.20.3", "versionType": "semver"}
+        {"version": format!("{}.0", newest.branch), "status": "affected", "lessThan": fix.trim_start_matches('v'), "versionType": "semver"}
     ]}]}}});
     let base = serve(vec![
         ("/releases?per_page=100&page=1", releases.to_string()),
@@ -191,27 +256,35 @@ fn data_refresh_reads_the_upstream_shapes_and_checks_use_the_result() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("3 branches, 2 releases, 1 critical CVEs"), "{}", text(&out.stdout));
     let out = scs(&["data", "show", "--release-data", data.to_str().unwrap()]);
-    assert!(text(&out.stdout).contains("1.20   end of life 2022-02-28"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(&format!("{}   end of life 2027-10-28", newest.branch)),
+        "{}",
+        text(&out.stdout)
+    );
 
-    // v1.20.2 is affected by the CVE that v1.20.3 fixes: 14 days after its release the cluster fails
+    // the cluster's release is affected by the CVE its next patch fixes: 14 days after that the cluster fails
     let out = scs(&[
         "check",
         "--scope",
         "scs-compatible-kaas",
         "--kubeconfig",
-        reader.to_str().unwrap(),
+        newest.reader.to_str().unwrap(),
         "-t",
         "version",
         "--release-data",
         data.to_str().unwrap(),
         "-d",
-        "2021-03-04",
+        "2026-12-05",
         "-V",
         "v1",
         "-v",
     ]);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("! CVE-2099-0001 (CVSS 8.1) affects v1.20.2; v1.20.3 fixes it (released 2021-02-17, 15 days before 2021-03-04)"), "{stdout}");
+    let expected = format!(
+        "! CVE-2099-0001 (CVSS 8.1) affects {}; {fix} fixes it (released 2026-11-20, 15 days before 2026-12-05)",
+        newest.version
+    );
+    assert!(stdout.contains(&expected), "{stdout}");
 
     // a source that fails leaves the old file alone
     let before = std::fs::read_to_string(&data).unwrap();
@@ -223,7 +296,10 @@ fn data_refresh_reads_the_upstream_shapes_and_checks_use_the_result() {
 
 #[test]
 fn the_runner_checks_kaas_subjects_from_an_upstream_config() {
-    let Some(reader) = reader() else { return };
+    let Some(clusters) = scs_testkit::lab::kubernetes_clusters() else { return };
+    // the newest cluster: its branch is newer than the shipped release data, whatever the date
+    let newest = &clusters[0];
+    let subject = format!("lab-{}", newest.branch);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
@@ -231,7 +307,7 @@ fn the_runner_checks_kaas_subjects_from_an_upstream_config() {
         format!(
             r#"[presets.kaas]
 scopes = ["scs-compatible-kaas"]
-subjects = ["lab-1.20"]
+subjects = ["{subject}"]
 workers = 1
 
 [scopes.scs-compatible-kaas]
@@ -242,10 +318,10 @@ os_cloud = "{{subject}}"
 subject_root = "{{subject}}"
 kubeconfig = "{{subject}}/kubeconfig.yaml"
 
-[subjects."lab-1.20".mapping]
+[subjects."{subject}".mapping]
 kubeconfig = "{}"
 "#,
-            reader.display()
+            newest.reader.display()
         ),
     )
     .unwrap();
@@ -259,17 +335,18 @@ kubeconfig = "{}"
         .unwrap();
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("lab-1.20 SCS-compatible KaaS: 0 passed, 1 failed, 0 aborted"),
+        stdout.contains(&format!("{subject} SCS-compatible KaaS: 0 passed, 0 failed, 1 aborted")),
         "{stdout}\n{}",
         text(&out.stderr)
     );
     let reports = read_reports("report.yaml", &std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(reports.len(), 1);
-    assert_eq!(reports[0].subject(), "lab-1.20");
+    assert_eq!(reports[0].subject(), subject);
 }
 
 fn kubectl(admin: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new("kubectl")
+    let kubectl = scs_testkit::lab::kubernetes_program("kubectl").unwrap();
+    let mut child = Command::new(kubectl)
         .arg("--kubeconfig")
         .arg(admin)
         .args(args)
@@ -289,23 +366,21 @@ fn kubectl(admin: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Strin
 /// The interrupt tests share the lab's nodes and storage classes.
 static STORAGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A Ready node and a default class (names of their own; the kaas crate's tests reset the lab).
+/// A Ready node and a default class that nobody provisions: the claim stays
+/// Pending, the pod unscheduled (names of their own; the kaas crate's tests
+/// reset the lab).
 fn ready_node_and_default_class(admin: &std::path::Path) {
     kubectl(admin, &["delete", "node,storageclass", "--all"], None);
     kubectl(
         admin,
         &["apply", "-f", "-"],
         Some(
-            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: default}\n---\n\
-             apiVersion: v1\nkind: Node\nmetadata: {name: interrupt-worker}\n---\n\
+            "apiVersion: v1\nkind: Node\nmetadata: {name: interrupt-worker, annotations: {kwok.x-k8s.io/node: fake}}\n---\n\
              apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: interrupt-class\n  annotations: {storageclass.kubernetes.io/is-default-class: \"true\"}\nprovisioner: cinder.csi.openstack.org\n",
         ),
     );
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let status = format!(
-        r#"{{"status":{{"conditions":[{{"type":"Ready","status":"True","reason":"KubeletReady","message":"test","lastHeartbeatTime":"{now}","lastTransitionTime":"{now}"}}]}}}}"#
-    );
-    kubectl(admin, &["patch", "node", "interrupt-worker", "--subresource=status", "--type=merge", "-p", &status], None);
+    // kwok makes the node Ready
+    kubectl(admin, &["wait", "--for=condition=Ready", "node/interrupt-worker", "--timeout=20s"], None);
 }
 
 /// Sends SIGINT to `child` once the storage check's pod exists; its output after it exits.
@@ -321,7 +396,8 @@ fn interrupt_when_the_pod_exists(admin: &std::path::Path, child: std::process::C
     child.wait_with_output().unwrap()
 }
 
-/// The pod is gone; the claim is gone or only held by its protection finalizer (no controller in the lab).
+/// The pod is gone; the claim is gone or on its way (its protection finalizer
+/// goes once the controller-manager sees the pod gone).
 fn assert_no_claim_or_pod_left(admin: &std::path::Path) {
     let left = kubectl(
         admin,

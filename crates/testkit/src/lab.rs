@@ -79,18 +79,77 @@ fn seed(clouds: &Path) {
     );
 }
 
-/// The Kubernetes lab's kubeconfigs `(admin, reader)`, or `None` when
-/// `SCS_SKIP_LAB` opts out. Its tests create the objects they look at
-/// (nodes, storage classes) and delete them first, so no seeding is needed.
+/// The Kubernetes lab's kubeconfigs `(admin, reader)` of its newest
+/// cluster, or `None` when `SCS_SKIP_LAB` opts out. Its tests create the
+/// objects they look at (nodes, storage classes) and delete them first, so
+/// no seeding is needed.
 ///
 /// # Panics
 /// When the lab is expected but absent.
 pub fn kubeconfigs() -> Option<(PathBuf, PathBuf)> {
+    let newest = kubernetes_clusters()?.into_iter().next()?;
+    Some((newest.admin, newest.reader))
+}
+
+/// One cluster of the Kubernetes lab (`lab/kubernetes up` runs two, each of
+/// a different minor).
+#[derive(Clone, Debug)]
+pub struct LabCluster {
+    /// What its API server reports, e.g. `v1.37.2`.
+    pub version: String,
+    /// `major.minor`, the part of a subject name `scs check` appends.
+    pub branch: String,
+    /// A kubeconfig of `system:masters`.
+    pub admin: PathBuf,
+    /// A kubeconfig that may get, list and watch, and change nothing.
+    pub reader: PathBuf,
+}
+
+/// The Kubernetes lab's clusters, newest first, or `None` when
+/// `SCS_SKIP_LAB` opts out.
+///
+/// # Panics
+/// When the lab is expected but absent or holds fewer than two clusters.
+pub fn kubernetes_clusters() -> Option<Vec<LabCluster>> {
     if skipped() {
         return None;
     }
-    let dir = state_dir().join("kubernetes");
-    let (admin, reader) = (dir.join("admin.kubeconfig"), dir.join("reader.kubeconfig"));
-    assert!(reader.is_file(), "{} missing: run `lab/kubernetes up` (or SCS_SKIP_LAB=1 to opt out)", reader.display());
-    Some((admin, reader))
+    let dir = state_dir().join("kubernetes").join("clusters");
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}: run `lab/kubernetes up` (or SCS_SKIP_LAB=1 to opt out)", dir.display()));
+    let mut clusters: Vec<LabCluster> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("reader.kubeconfig").is_file())
+        .map(|e| {
+            let path = e.path();
+            let version = std::fs::read_to_string(path.join("version"))
+                .unwrap_or_else(|err| panic!("{}/version: {err}", path.display()))
+                .trim()
+                .to_owned();
+            LabCluster {
+                branch: e.file_name().to_string_lossy().into_owned(),
+                version,
+                admin: path.join("admin.kubeconfig"),
+                reader: path.join("reader.kubeconfig"),
+            }
+        })
+        .collect();
+    let minor = |c: &LabCluster| c.branch.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+    clusters.sort_by_key(|c| std::cmp::Reverse(minor(c)));
+    assert!(clusters.len() >= 2, "{}: fewer than two clusters: run `lab/kubernetes up`", dir.display());
+    Some(clusters)
+}
+
+/// A program the Kubernetes lab built (`kubectl`, `sonobuoy`, `kwok`,
+/// `etcd`), or `None` when `SCS_SKIP_LAB` opts out.
+///
+/// # Panics
+/// When the lab is expected but the program is absent.
+pub fn kubernetes_program(name: &str) -> Option<PathBuf> {
+    if skipped() {
+        return None;
+    }
+    let path = state_dir().join("kubernetes").join("bin").join(name);
+    assert!(path.is_file(), "{} missing: run `lab/kubernetes up` (or SCS_SKIP_LAB=1 to opt out)", path.display());
+    Some(path)
 }
