@@ -200,7 +200,10 @@ pub struct ImpactType {
     pub id: String,
     /// Name.
     pub display_name: String,
-    /// Longer text.
+    /// Longer text; left out when empty, as the Go server leaves out a
+    /// description it was never given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    #[schema(required = false)]
     pub description: String,
 }
 
