@@ -7,7 +7,12 @@ and breaks and restores it one rule at a time for the integration tests.
   seed.py violate CASE          break one rule (CASE from `seed.py cases`)
   seed.py restore CASE          undo it
   seed.py cases                 list the cases as `CASE TESTCASE OBJECT`
-  seed.py serve                 read `apply` / `violate CASE` / `restore CASE` lines on
+  seed.py create STATE          create a state where the default reading follows upstream's
+                                code and an option the stricter one (STATE from `seed.py states`)
+  seed.py remove STATE          undo it
+  seed.py states                list the states as `STATE OBJECT`
+  seed.py serve                 read `apply` / `violate CASE` / `restore CASE` /
+                                `create STATE` / `remove STATE` lines on
                                 stdin, answer `ok` or `error: ...` (one process for a test run)
 
 Runs with Debian's python3 and openstacksdk as lab-admin (clouds.yaml from
@@ -327,6 +332,57 @@ def v_vtype(c, restore):
     c.block_storage.update_type(t, description=description)
 
 
+# state -> (object, create/remove): the lab states of docs/checks.md's
+# code-vs-text choices, where `scs check` decides as upstream's suite by default
+STATES = {}
+
+
+def state(name, obj):
+    def register(fn):
+        STATES[name] = (obj, fn)
+        return fn
+    return register
+
+
+def claiming_flavor(c, remove, flavor_id):
+    """A public flavor `my-small` (1 vCPU, 4 GiB) that claims scs:name-v2=SCS-2V-4.
+    Nova lists flavors by flavor id, so the id decides whether it comes before
+    or after the real SCS-2V-4 (whose id is a UUID: hex digits)."""
+    f = c.compute.find_flavor("my-small")
+    if f is not None:
+        c.compute.delete_flavor(f)
+    if not remove:
+        f = c.compute.create_flavor(name="my-small", id=flavor_id, vcpus=1, ram=4096, disk=0, is_public=True)
+        c.compute.create_flavor_extra_specs(f, {"scs:name-v2": "SCS-2V-4"})
+
+
+@state("claim-after", "my-small")
+def s_claim_after(c, remove):
+    # listed after SCS-2V-4: upstream's lookup keeps it and FAILs scs-0103-flavor-2v-4
+    claiming_flavor(c, remove, "zz-my-small")
+
+
+@state("claim-before", "my-small")
+def s_claim_before(c, remove):
+    # listed before SCS-2V-4: upstream's lookup keeps the real one and PASSes
+    claiming_flavor(c, remove, "00-my-small")
+
+
+FOREIGN_COMMUNITY = "community image of another project"
+
+
+@state("foreign-community", FOREIGN_COMMUNITY)
+def s_foreign_community(c, remove):
+    # owned by the admin project, not by `demo` where lab-member checks; none
+    # of scs-0102's recommended properties
+    other = openstack.connect(cloud="lab-admin")
+    for img in other.image.images(name=FOREIGN_COMMUNITY, visibility="community"):
+        other.image.delete_image(img)
+    if not remove:
+        other.image.create_image(name=FOREIGN_COMMUNITY, disk_format="raw", container_format="bare",
+                                 visibility="community", data=b"\0" * 1048576, allow_duplicates=True)
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -335,6 +391,10 @@ def main():
     if cmd == "cases":
         for name, (tc, obj, _) in CASES.items():
             print(f"{name}\t{tc}\t{obj}")
+        return
+    if cmd == "states":
+        for name, (obj, _) in STATES.items():
+            print(f"{name}\t{obj}")
         return
     c = conn()
     if cmd == "serve":
@@ -345,6 +405,8 @@ def main():
                     apply(c)
                 elif len(words) == 2 and words[0] in ("violate", "restore") and words[1] in CASES:
                     CASES[words[1]][2](c, words[0] == "restore")
+                elif len(words) == 2 and words[0] in ("create", "remove") and words[1] in STATES:
+                    STATES[words[1]][1](c, words[0] == "remove")
                 else:
                     raise ValueError(f"unknown command {line.strip()!r}")
                 print("ok", flush=True)
@@ -355,6 +417,8 @@ def main():
         apply(c)
     elif cmd in ("violate", "restore") and len(sys.argv) == 3 and sys.argv[2] in CASES:
         CASES[sys.argv[2]][2](c, cmd == "restore")
+    elif cmd in ("create", "remove") and len(sys.argv) == 3 and sys.argv[2] in STATES:
+        STATES[sys.argv[2]][1](c, cmd == "remove")
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

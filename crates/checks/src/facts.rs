@@ -50,6 +50,9 @@ pub struct Facts {
     pub gathered_at: String,
     /// Role names of the checking user on its project.
     pub roles: Vec<String>,
+    /// The checking user's project (absent in facts recorded before it was).
+    #[serde(default)]
+    pub project_id: Option<String>,
     /// The service catalog.
     pub catalog: Vec<CatalogEntryFact>,
     /// Flavors with extra specs.
@@ -116,6 +119,7 @@ pub async fn gather(session: &Session, needs: Needs, ledger: &Ledger) -> Facts {
     Facts {
         gathered_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         roles: session.roles.clone(),
+        project_id: session.project_id.clone(),
         catalog: session.catalog.iter().map(CatalogEntryFact::from).collect(),
         flavors,
         images,

@@ -11,6 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+use scs_checks::iaas::Options;
 use scs_checks::run::{CheckRequest, CheckRun, RunMeta, run};
 use scs_openstack::{CloudConfig, SessionOptions};
 use scs_standards::embedded::load_scope;
@@ -101,6 +102,17 @@ fn check_only(scope: &Scope, cloud: &CloudConfig, version: &str, ids: &[&str]) -
 }
 
 fn check_without(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Option<&str>, skip: &[&str]) -> CheckRun {
+    check_with(scope, cloud, version, tests, skip, Options::default())
+}
+
+fn check_with(
+    scope: &Scope,
+    cloud: &CloudConfig,
+    version: &str,
+    tests: Option<&str>,
+    skip: &[&str],
+    options: Options,
+) -> CheckRun {
     let request = SelectionRequest {
         version: Some(version.to_owned()),
         tests: tests.map(|t| format!("{}$", regex_escape(t))),
@@ -125,7 +137,7 @@ fn check_without(scope: &Scope, cloud: &CloudConfig, version: &str, tests: Optio
             ..RunMeta::default()
         },
         session: SessionOptions::default(),
-        options: Default::default(),
+        options,
         interrupt: None,
     }))
 }
@@ -181,6 +193,109 @@ fn seeded_lab_passes_every_implemented_testcase_then_each_violation_fails() {
     let result = check_without(&scope, &member, "v5.1", None, &SLOW);
     assert!(result.outcomes.values().all(|o| o.result == TestResult::Pass));
 }
+
+/// Exactly `ids` of `version`, with `options`.
+fn check_only_with(scope: &Scope, cloud: &CloudConfig, version: &str, ids: &[&str], options: Options) -> CheckRun {
+    let all: Vec<String> = scope.testcases.iter().map(|t| t.id.clone()).collect();
+    let skip: Vec<&str> = all.iter().map(String::as_str).filter(|id| !ids.contains(id)).collect();
+    check_with(scope, cloud, version, None, &skip, options)
+}
+
+/// The lab states of docs/checks.md's code-vs-text choices (`seed.py states`):
+/// by default `scs check` gives the verdicts upstream's suite gives on them
+/// (`scs-compliance-check.py`, run side by side on this lab for issue 22),
+/// with the option the stricter reading of the standard's text.
+#[test]
+fn code_vs_text_states_decide_as_upstream_by_default_and_as_the_text_with_the_option() {
+    let Some(dir) = lab_dir() else { return };
+    let _guard = LAB.lock().unwrap_or_else(|e| e.into_inner());
+    let scope = load_scope("scs-compatible-iaas").unwrap();
+    let member = cloud(&dir, "lab-member");
+    let mut seeder = Seeder::start(&dir);
+    seeder.send("apply");
+    let text = Options { follow_text: true, ..Options::default() };
+    let flavor = "scs-0103-flavor-2v-4";
+    let images: Vec<&str> =
+        scope.testcases.iter().map(|t| t.id.as_str()).filter(|id| id.starts_with("scs-0102-")).collect();
+
+    // each state is removed before anything is asserted, so a failed assertion leaves the lab clean
+    seeder.send("create claim-after");
+    let after = check_only(&scope, &member, "v5.1", &[flavor]);
+    let after_text = check_only_with(&scope, &member, "v5.1", &[flavor], text.clone());
+    seeder.send("remove claim-after");
+    seeder.send("create claim-before");
+    let before = check_only(&scope, &member, "v5.1", &[flavor]);
+    let before_text = check_only_with(&scope, &member, "v5.1", &[flavor], text.clone());
+    seeder.send("remove claim-before");
+    seeder.send("create foreign-community");
+    let seen = check_only(&scope, &member, "v5.1", &images);
+    let all =
+        check_only_with(&scope, &member, "v5.1", &images, Options { all_community_images: true, ..Options::default() });
+    seeder.send("remove foreign-community");
+    let clean = check_only(&scope, &member, "v5.1", &[&[flavor][..], &images[..]].concat());
+
+    // my-small listed after SCS-2V-4: upstream judges my-small (1 vCPU) and FAILs
+    let o = &after.outcomes[flavor];
+    assert_eq!(o.result, TestResult::Fail, "{:?}", o.evidence);
+    let evidence = o.evidence.join("\n");
+    assert!(evidence.contains("my-small (scs:name-v2=SCS-2V-4): vcpus 1, expected 2"), "{evidence}");
+    assert!(evidence.contains("2 flavors claim scs:name-v2=SCS-2V-4, in list order: SCS-2V-4 ("), "{evidence}");
+    assert!(evidence.contains("my-small (zz-my-small); upstream's lookup judges the last, my-small"), "{evidence}");
+    assert_eq!(after_text.outcomes[flavor].result, TestResult::Fail);
+    // my-small listed before SCS-2V-4: upstream judges SCS-2V-4 and PASSes; the text does not
+    let o = &before.outcomes[flavor];
+    assert_eq!(o.result, TestResult::Pass, "{:?}", o.evidence);
+    let evidence = o.evidence.join("\n");
+    assert!(evidence.contains("in list order: my-small (00-my-small), SCS-2V-4 ("), "{evidence}");
+    assert!(evidence.contains("judges the last, SCS-2V-4 (--follow-text judges every one)"), "{evidence}");
+    let o = &before_text.outcomes[flavor];
+    assert_eq!(o.result, TestResult::Fail, "{:?}", o.evidence);
+    let evidence = o.evidence.join("\n");
+    assert!(evidence.contains("my-small (scs:name-v2=SCS-2V-4): vcpus 1, expected 2"), "{evidence}");
+    assert!(evidence.contains("every one must match (--follow-text)"), "{evidence}");
+
+    // another project's community image without properties: upstream's listing
+    // does not show it, every scs-0102 testcase PASSes; judged, some FAIL on it
+    assert!(seen.outcomes.len() >= 10, "{:?}", seen.outcomes.keys());
+    for (id, o) in &seen.outcomes {
+        assert_eq!(o.result, TestResult::Pass, "{id}: {:?}", o.evidence);
+    }
+    let noted = seen
+        .outcomes
+        .values()
+        .filter(|o| o.evidence.iter().any(|e| e.starts_with("1 community image(s) of other projects not judged")));
+    assert!(noted.count() >= 6);
+    let failed: Vec<&str> = all
+        .outcomes
+        .iter()
+        .filter(|(_, o)| {
+            o.result == TestResult::Fail && o.evidence.iter().any(|e| e.contains("community image of another project"))
+        })
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(failed, FOREIGN_COMMUNITY_FAILS, "{:?}", all.outcomes);
+
+    // the lab is compliant again
+    for (id, o) in &clean.outcomes {
+        assert_eq!(o.result, TestResult::Pass, "{id}: {:?}", o.evidence);
+    }
+}
+
+/// The v5.1 scs-0102 testcases that an image without any property fails
+/// (hw_disk_bus and uuid_validity may be unset; recency judges only dated images).
+const FOREIGN_COMMUNITY_FAILS: [&str; 11] = [
+    "scs-0102-prop-architecture",
+    "scs-0102-prop-image_build_date",
+    "scs-0102-prop-image_description",
+    "scs-0102-prop-image_original_user",
+    "scs-0102-prop-image_source",
+    "scs-0102-prop-min_disk",
+    "scs-0102-prop-min_ram",
+    "scs-0102-prop-os_distro",
+    "scs-0102-prop-os_version",
+    "scs-0102-prop-provided_until",
+    "scs-0102-prop-replace_frequency",
+];
 
 #[test]
 fn the_report_of_a_lab_run_reads_back_as_upstream_yaml() {

@@ -41,6 +41,9 @@ pub struct Image {
     /// public, community, shared, private.
     #[serde(default)]
     pub visibility: String,
+    /// The project that owns it.
+    #[serde(default)]
+    pub owner: Option<String>,
     /// Hidden from default listings.
     #[serde(default)]
     pub os_hidden: bool,

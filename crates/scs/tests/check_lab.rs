@@ -88,3 +88,44 @@ fn application_credentials_authenticate() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("- main: PASS (2 passed)"), "{stdout}");
 }
+
+/// Runs `lab/seed.py ACTION STATE` as lab-admin.
+fn seed(clouds: &std::path::Path, action: &str, state: &str) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../lab/seed.py");
+    let out = Command::new("/usr/bin/python3")
+        .arg(script)
+        .args([action, state])
+        .env("OS_CLIENT_CONFIG_FILE", clouds)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "seed.py {action} {state}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The two flags of issue 22 as operators pass them: another project's
+/// community image without properties is not judged by default (upstream's
+/// run does not see it) and fails scs-0102's property testcases with
+/// `--all-community-images`; both runs name it.
+#[test]
+fn all_community_images_judges_other_projects_images() {
+    let Some(clouds) = clouds() else { return };
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_scs"))
+            .args(["check", "scs-compatible-iaas", "-s", "lab", "-a", "os_cloud=lab-member", "-V", "v5.1"])
+            .args(["-t", "scs-0102-prop-", "--verbose"])
+            .args(extra)
+            .env("OS_CLIENT_CONFIG_FILE", &clouds)
+            .env_remove("OS_CLOUD")
+            .output()
+            .unwrap()
+    };
+    seed(&clouds, "create", "foreign-community");
+    let default = run(&[]);
+    let all = run(&["--all-community-images"]);
+    seed(&clouds, "remove", "foreign-community");
+    let default_out = String::from_utf8_lossy(&default.stdout);
+    let all_out = String::from_utf8_lossy(&all.stdout);
+    assert!(default.status.success(), "{default_out}\n{}", String::from_utf8_lossy(&default.stderr));
+    assert!(default_out.contains("1 community image(s) of other projects not judged"), "{default_out}");
+    assert!(!all.status.success(), "{all_out}");
+    assert!(all_out.contains("community image of another project"), "{all_out}");
+}

@@ -98,16 +98,16 @@ fn check_property(image: &Image, property: &str, now: NaiveDateTime, options: &O
         "architecture" => one_of(prop("architecture"), &["x86_64", "aarch64", "risc-v"], false),
         "hash_algo" => one_of(prop("os_hash_algo"), &["sha256", "sha512"], false),
         "min_disk" => match image.min_disk {
-            None | Some(0) => Err("min_disk is 0 or unset".into()),
+            None | Some(0) => Err("is 0 or unset".into()),
             Some(gib) => match image.size {
                 Some(size) if gib.saturating_mul(1 << 30) < size => {
-                    Err(format!("min_disk {gib} GiB is smaller than the image ({size} bytes)"))
+                    Err(format!("of {gib} GiB is smaller than the image ({size} bytes)"))
                 }
                 _ => Ok(()),
             },
         },
         "min_ram" => match image.min_ram {
-            None | Some(0) => Err("min_ram is 0 or unset".into()),
+            None | Some(0) => Err("is 0 or unset".into()),
             Some(_) => Ok(()),
         },
         "os_version" | "os_distro" | "image_original_user" | "image_description" | "provided_until" => {

@@ -38,8 +38,8 @@ pub static IAAS: Table<Needs, Decide> = Table {
         live("scs-0101-entropy-avail"),
         live("scs-0101-fips-test"),
         facts(Ids::Pattern { prefix: "scs-0102-", matches: scs_0102::knows }, IMAGES, scs_0102::decide),
-        facts(Ids::Pattern { prefix: "scs-0103-flavor-", matches: |_| true }, FLAVORS, |f, id, _| {
-            Some(scs_0103::standard_flavor(f, id))
+        facts(Ids::Pattern { prefix: "scs-0103-flavor-", matches: |_| true }, FLAVORS, |f, id, o| {
+            Some(scs_0103::standard_flavor(f, id, o))
         }),
         facts(Ids::Pattern { prefix: "scs-0104-v2-", matches: scs_0104_v2::knows }, IMAGES, |f, id, _| {
             scs_0104_v2::decide(f, id)

@@ -74,6 +74,10 @@ pub struct CheckArgs {
     /// NoSuchKey), not SignatureDoesNotMatch/AccessDenied as Swift's s3api answers.
     #[arg(long)]
     pub strict_s3_probe: bool,
+    /// scs-0102/0104: judge the community images of other projects too (upstream's
+    /// run does not see them: Glance's default listing leaves them out).
+    #[arg(long)]
+    pub all_community_images: bool,
     /// Skip the testcases that create resources (entropy VM, backup, secret, S3 probe);
     /// they are reported as missing.
     #[arg(long)]
@@ -187,7 +191,11 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let family = Iaas {
-        options: scs_checks::iaas::Options { follow_text: args.follow_text, strict_s3_probe: args.strict_s3_probe },
+        options: scs_checks::iaas::Options {
+            follow_text: args.follow_text,
+            strict_s3_probe: args.strict_s3_probe,
+            all_community_images: args.all_community_images,
+        },
         session: SessionOptions { timeout: Duration::from_secs(args.timeout.max(1)), ..SessionOptions::default() },
     };
     let meta = RunMeta {
