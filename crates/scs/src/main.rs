@@ -49,6 +49,9 @@ enum Command {
     /// Release data of Kubernetes for the KaaS version policy: show, refresh.
     #[command(subcommand)]
     Data(commands::data::DataCommand),
+    /// DCO sign-offs of a local repository, with the DCO app's rules (`check`).
+    #[command(subcommand)]
+    Dco(commands::dco::DcoCommand),
     /// The flavor-naming standard (scs-0100): check, describe, convert names.
     #[command(subcommand)]
     Flavor(commands::flavor::FlavorCommand),
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run_check(*args),
         Command::Cleanup(args) => commands::cleanup::run(args),
         Command::Data(c) => commands::data::run(c),
+        Command::Dco(c) => commands::dco::run(c),
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),

@@ -222,3 +222,52 @@ fn serve_runs_on_embedded_sqlite_by_default() {
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     assert!(child.wait().unwrap().success());
 }
+
+/// `scs dco check` exits 1 and lists the commit without a sign-off, 0 on a
+/// range without it, and 2 with the path on what is not a repository.
+#[test]
+fn dco_check_lists_unsigned_commits_and_refuses_non_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Alice")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
+            .env("GIT_COMMITTER_NAME", "Alice")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "forgot to sign"]);
+    git(&["tag", "base"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "signed\n\nSigned-off-by: Alice <alice@example.org>"]);
+    let repo = dir.path().to_str().unwrap();
+
+    let out = scs(&["dco", "check", "--repo", repo]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Alice <alice@example.org>: The sign-off is missing.  (forgot to sign)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(": 2 commit(s) of HEAD, 1 without a valid sign-off"), "{}", stdout(&out));
+
+    let out = scs(&["dco", "check", "base..HEAD", "--repo", repo, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["commits"], 1);
+    assert_eq!(verdict["failures"].as_array().unwrap().len(), 0);
+
+    let plain = tempfile::tempdir().unwrap();
+    let out = scs(&["dco", "check", "--repo", plain.path().to_str().unwrap()]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}: not a git repository", plain.path().display())), "{err}");
+}

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cleanup;
 pub mod data;
+pub mod dco;
 pub mod flavor;
 pub mod health;
 pub mod report;

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Commits of a local repository as plain facts: identities, parents, message.
+
+use gix::revision::plumbing::Spec;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A name and e-mail address as the commit records them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// The name, as written.
+    pub name: String,
+    /// The e-mail address, without the angle brackets.
+    pub email: String,
+}
+
+/// What the sign-off rules need of one commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitFacts {
+    /// Full hexadecimal object id (remediation commits name it in full).
+    pub id: String,
+    /// Number of parents: merges (more than one) need no sign-off.
+    pub parents: usize,
+    /// Who wrote the change.
+    pub author: Person,
+    /// Who committed it (a rebase or `git am` makes them differ).
+    pub committer: Person,
+    /// The message, decoded lossily where it is not UTF-8.
+    pub message: String,
+}
+
+/// Why the commits of a repository could not be read; each names the path.
+#[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // the fields are what the messages say
+pub enum RepoError {
+    /// The path is no repository, or one gitoxide cannot open.
+    #[error("{}: not a git repository ({reason})", path.display())]
+    NotARepository { path: PathBuf, reason: String },
+    /// A shallow clone: its history ends at a graft.
+    #[error(
+        "{}: a shallow clone: its history ends at a graft, so what lies before it cannot be checked (fetch the full history: git fetch --unshallow)",
+        path.display()
+    )]
+    Shallow { path: PathBuf },
+    /// The range does not resolve, or is of a form not supported.
+    #[error("{}: revision range {range:?}: {reason}", path.display())]
+    Range { path: PathBuf, range: String, reason: String },
+    /// An object is missing or corrupt.
+    #[error("{}: reading commit {id}: {reason}", path.display())]
+    Object { path: PathBuf, id: String, reason: String },
+}
+
+/// The commits of `range` in the repository at `path`, newest first.
+///
+/// `range` is `REV` (every commit reachable from it) or `FROM..TO` (reachable
+/// from TO but not from FROM); `None` means `HEAD`. A shallow clone is refused:
+/// a check over it would silently stop at the graft.
+pub fn commits(path: &Path, range: Option<&str>) -> Result<Vec<CommitFacts>, RepoError> {
+    let repo =
+        gix::open(path).map_err(|e| RepoError::NotARepository { path: path.to_owned(), reason: e.to_string() })?;
+    let shallow =
+        repo.is_shallow().map_err(|e| RepoError::NotARepository { path: path.to_owned(), reason: e.to_string() })?;
+    if shallow {
+        return Err(RepoError::Shallow { path: path.to_owned() });
+    }
+    let range = range.unwrap_or("HEAD");
+    let range_error = |reason: String| RepoError::Range { path: path.to_owned(), range: range.to_owned(), reason };
+    let spec = repo.rev_parse(range).map_err(|e| range_error(e.to_string()))?.detach();
+    let (tip, hidden) = match spec {
+        Spec::Include(id) => (id, None),
+        Spec::Range { from, to } => (to, Some(from)),
+        other => return Err(range_error(format!("{other:?} is not supported: give REV or FROM..TO"))),
+    };
+    let object_error =
+        |id: String, e: &dyn std::fmt::Display| RepoError::Object { path: path.to_owned(), id, reason: e.to_string() };
+    let walk = repo.rev_walk([tip]).with_hidden(hidden).all().map_err(|e| object_error(tip.to_string(), &e))?;
+    let mut out = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| object_error(tip.to_string(), &e))?;
+        let id = info.id.to_string();
+        let commit = repo.find_commit(info.id).map_err(|e| object_error(id.clone(), &e))?;
+        let decoded = commit.decode().map_err(|e| object_error(id.clone(), &e))?;
+        let author = decoded.author().map_err(|e| object_error(id.clone(), &e))?;
+        let committer = decoded.committer().map_err(|e| object_error(id.clone(), &e))?;
+        out.push(CommitFacts {
+            parents: decoded.parents().count(),
+            author: person(author),
+            committer: person(committer),
+            message: decoded.message.to_string(),
+            id,
+        });
+    }
+    Ok(out)
+}
+
+fn person(signature: gix::actor::SignatureRef<'_>) -> Person {
+    Person { name: signature.name.to_string(), email: signature.email.to_string() }
+}
