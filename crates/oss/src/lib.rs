@@ -9,6 +9,7 @@
 
 pub mod dco;
 pub mod repo;
+pub mod sbom;
 
 pub use dco::{DcoOptions, Failure, check};
 pub use repo::{CommitFacts, Person, RepoError, commits};

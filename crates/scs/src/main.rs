@@ -61,6 +61,8 @@ enum Command {
     /// Reports: sign and verify (OpenSSH SSHSIG), upload to a compliance monitor, show, diff.
     #[command(subcommand)]
     Report(commands::report::ReportCommand),
+    /// A software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON) of a checkout's lock files.
+    Sbom(commands::sbom::SbomArgs),
     /// The test runner: check scope × subject combinations from config.toml, sign and upload the reports.
     Run(commands::run::RunArgs),
     /// Serve the compliance monitor and the status page (SQLite by default, or PostgreSQL).
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),
         Command::Run(args) => commands::run::run(args),
+        Command::Sbom(args) => commands::sbom::run(args),
         Command::Serve(args) => commands::serve::run(*args),
         Command::Health(command) => commands::health::run(command),
         Command::Status(c) => commands::status::run(c),

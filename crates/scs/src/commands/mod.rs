@@ -9,6 +9,7 @@ pub mod flavor;
 pub mod health;
 pub mod report;
 pub mod run;
+pub mod sbom;
 pub mod scope;
 pub mod serve;
 pub mod status;
