@@ -49,11 +49,11 @@ pub struct Failure {
     pub reason: String,
 }
 
-static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| regex(r"(?im)^Signed-off-by: (.*) <(.*)>\s*$"));
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| regex(r"(?imR)^Signed-off-by: (.*) <(.*)>\s*$"));
 static INDIVIDUAL: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?im)^I, (.*) <(.*)>, hereby add my Signed-off-by to this commit: (.*)\s*$"));
+    LazyLock::new(|| regex(r"(?imR)^I, (.*) <(.*)>, hereby add my Signed-off-by to this commit: (.*)\s*$"));
 static THIRD_PARTY: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?im)^On behalf of (.*) <(.*)>, I, (.*) <(.*)>, hereby add my Signed-off-by to this commit: (.*)\s*$")
+    regex(r"(?imR)^On behalf of (.*) <(.*)>, I, (.*) <(.*)>, hereby add my Signed-off-by to this commit: (.*)\s*$")
 });
 
 #[allow(clippy::expect_used)] // constant patterns, covered by every test
@@ -168,4 +168,33 @@ pub fn valid_email(email: &str) -> bool {
     }
     let Some((local, domain)) = email.split_once('@') else { return false };
     local.chars().count() <= 64 && domain.split('.').all(|label| label.chars().count() <= 63)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(id: &str, message: &str) -> CommitFacts {
+        let alice = Person { name: "Alice".into(), email: "alice@example.org".into() };
+        CommitFacts { id: id.into(), parents: 1, author: alice.clone(), committer: alice, message: message.into() }
+    }
+
+    /// Messages written on Windows end lines with CR LF; the app's JavaScript
+    /// patterns end a line before either, and so must ours.
+    #[test]
+    fn crlf_line_ends_do_not_hide_sign_offs_or_remediated_ids() {
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let remedy =
+            format!("fix\r\n\r\nI, Alice <alice@example.org>, hereby add my Signed-off-by to this commit: {id}\r\n");
+        let commits = [
+            commit(id, "forgot\r\n"),
+            commit(
+                "1111111111111111111111111111111111111111",
+                &(remedy + "Signed-off-by: Alice <alice@example.org>\r\n"),
+            ),
+        ];
+        let individual = DcoOptions { individual_remediation: true, third_party_remediation: false };
+        assert!(check(&commits, &individual).is_empty());
+        assert_eq!(check(&commits, &DcoOptions::default()).len(), 1);
+    }
 }

@@ -87,13 +87,7 @@ pub fn components(dir: &Path) -> Result<Vec<Component>, SbomError> {
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|e| read_error(&file, &e))?;
         let relative = PathBuf::from(file.file_name().unwrap_or_default());
-        let mut found = match kind(&file) {
-            Some(Ecosystem::Cargo) => cargo_lock(&file, &text)?,
-            Some(Ecosystem::Npm) => package_lock(&file, &text)?,
-            Some(Ecosystem::Pypi) => requirements(&file, &text)?,
-            Some(Ecosystem::Go) => go_sum(&file, &text)?,
-            None => Vec::new(),
-        };
+        let mut found = parse_lock(&file, &text)?;
         for c in &mut found {
             c.source.clone_from(&relative);
         }
@@ -102,6 +96,18 @@ pub fn components(dir: &Path) -> Result<Vec<Component>, SbomError> {
     out.sort();
     out.dedup_by(|a, b| a.ecosystem == b.ecosystem && a.name == b.name && a.version == b.version);
     Ok(out)
+}
+
+/// The components of one lock file's text; its file name says the format
+/// (anything else gives none). Licences are looked up beside `path`.
+pub fn parse_lock(path: &Path, text: &str) -> Result<Vec<Component>, SbomError> {
+    match kind(path) {
+        Some(Ecosystem::Cargo) => cargo_lock(path, text),
+        Some(Ecosystem::Npm) => package_lock(path, text),
+        Some(Ecosystem::Pypi) => requirements(path, text),
+        Some(Ecosystem::Go) => go_sum(path, text),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn read_error(path: &Path, e: &std::io::Error) -> SbomError {
