@@ -184,23 +184,22 @@ fn remediation_commits_count_only_where_allowed_and_by_the_right_people() {
     assert_eq!(repo.failures(individual).len(), 1);
 
     // on behalf of Alice, by Bob
-    let on_behalf = format!(
-        "On behalf of {} <{}>, I, {} <{}>, hereby add my Signed-off-by to this commit: {forgotten}",
-        ALICE.0, ALICE.1, BOB.0, BOB.1
-    );
-    repo.commit(&signed(&format!("third party\n\n{on_behalf}"), BOB), BOB);
+    repo.commit(&signed(&format!("third party\n\n{}", on_behalf_of_alice_by_bob(&forgotten)), BOB), BOB);
     assert_eq!(repo.failures(individual).len(), 1);
     assert!(repo.failures(third_party).is_empty());
     // … but not when Carol writes Bob's words
     let repo = Repo::new();
     let forgotten = repo.commit("forgotten", ALICE);
     let carol = ("Carol", "carol@example.com");
-    let on_behalf = format!(
-        "On behalf of {} <{}>, I, {} <{}>, hereby add my Signed-off-by to this commit: {forgotten}",
-        ALICE.0, ALICE.1, BOB.0, BOB.1
-    );
-    repo.commit(&signed(&format!("third party\n\n{on_behalf}"), carol), carol);
+    repo.commit(&signed(&format!("third party\n\n{}", on_behalf_of_alice_by_bob(&forgotten)), carol), carol);
     assert_eq!(repo.failures(third_party).len(), 1);
+}
+
+fn on_behalf_of_alice_by_bob(id: &str) -> String {
+    format!(
+        "On behalf of {} <{}>, I, {} <{}>, hereby add my Signed-off-by to this commit: {id}",
+        ALICE.0, ALICE.1, BOB.0, BOB.1
+    )
 }
 
 #[test]

@@ -271,3 +271,47 @@ fn dco_check_lists_unsigned_commits_and_refuses_non_repositories() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("{}: not a git repository", plain.path().display())), "{err}");
 }
+
+/// `scs sbom` writes CycloneDX (default) and SPDX documents of a lock file,
+/// and names the file and line of one that does not parse.
+#[test]
+fn sbom_writes_both_formats_and_names_bad_lock_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let go_sum = dir.path().join("go.sum");
+    std::fs::write(
+        &go_sum,
+        "github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\ngithub.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n",
+    )
+    .unwrap();
+    let out = scs(&["sbom", dir.path().to_str().unwrap()]);
+    assert_no_panic(&out);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bom: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((bom["bomFormat"].as_str(), bom["specVersion"].as_str()), (Some("CycloneDX"), Some("1.6")));
+    assert_eq!(bom["components"][0]["purl"], "pkg:golang/github.com/google/uuid@v1.6.0");
+
+    let out = scs(&["sbom", go_sum.to_str().unwrap(), "--format", "spdx", "--name", "demo"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((doc["spdxVersion"].as_str(), doc["name"].as_str()), (Some("SPDX-2.3"), Some("demo")));
+    assert_eq!(doc["packages"].as_array().unwrap().len(), 2, "the subject and uuid");
+
+    std::fs::write(&go_sum, "github.com/google/uuid v1.6.0 h1:x=\nbroken\n").unwrap();
+    let out = scs(&["sbom", dir.path().to_str().unwrap()]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:2: expected `MODULE VERSION h1:HASH`", go_sum.display())), "{err}");
+}
+
+/// A repository without commits has no HEAD to check: an error, not a panic.
+#[test]
+fn dco_check_of_a_repository_without_commits_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("git").args(["init", "-q"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success());
+    let out = scs(&["dco", "check", "--repo", dir.path().to_str().unwrap()]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}: revision range \"HEAD\"", dir.path().display())), "{err}");
+}
