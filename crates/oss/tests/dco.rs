@@ -161,26 +161,14 @@ fn remediation_commits_count_only_where_allowed_and_by_the_right_people() {
 
     let repo = Repo::new();
     let forgotten = repo.commit("forgotten", ALICE);
-    repo.commit(
-        &signed(
-            &format!("remedy\n\nI, {} <{}>, hereby add my Signed-off-by to this commit: {forgotten}", ALICE.0, ALICE.1),
-            ALICE,
-        ),
-        ALICE,
-    );
+    repo.commit(&signed(&format!("remedy\n\n{}", alice_adds_her_sign_off(&forgotten)), ALICE), ALICE);
     assert_eq!(repo.failures(DEFAULT).len(), 1);
     assert!(repo.failures(individual).is_empty());
 
     // the same words by someone else remedy nothing
     let repo = Repo::new();
     let forgotten = repo.commit("forgotten", ALICE);
-    repo.commit(
-        &signed(
-            &format!("remedy\n\nI, {} <{}>, hereby add my Signed-off-by to this commit: {forgotten}", ALICE.0, ALICE.1),
-            BOB,
-        ),
-        BOB,
-    );
+    repo.commit(&signed(&format!("remedy\n\n{}", alice_adds_her_sign_off(&forgotten)), BOB), BOB);
     assert_eq!(repo.failures(individual).len(), 1);
 
     // on behalf of Alice, by Bob
@@ -193,6 +181,10 @@ fn remediation_commits_count_only_where_allowed_and_by_the_right_people() {
     let carol = ("Carol", "carol@example.com");
     repo.commit(&signed(&format!("third party\n\n{}", on_behalf_of_alice_by_bob(&forgotten)), carol), carol);
     assert_eq!(repo.failures(third_party).len(), 1);
+}
+
+fn alice_adds_her_sign_off(id: &str) -> String {
+    format!("I, {} <{}>, hereby add my Signed-off-by to this commit: {id}", ALICE.0, ALICE.1)
 }
 
 fn on_behalf_of_alice_by_bob(id: &str) -> String {
