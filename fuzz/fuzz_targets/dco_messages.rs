@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
             author: author.clone(),
             committer: committer.clone(),
             message: message.to_owned(),
+            time: 0,
         })
         .collect();
     for options in [DcoOptions::default(), DcoOptions { individual_remediation: true, third_party_remediation: true }] {

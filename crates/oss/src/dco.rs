@@ -176,7 +176,14 @@ mod tests {
 
     fn commit(id: &str, message: &str) -> CommitFacts {
         let alice = Person { name: "Alice".into(), email: "alice@example.org".into() };
-        CommitFacts { id: id.into(), parents: 1, author: alice.clone(), committer: alice, message: message.into() }
+        CommitFacts {
+            id: id.into(),
+            parents: 1,
+            author: alice.clone(),
+            committer: alice,
+            message: message.into(),
+            time: 0,
+        }
     }
 
     /// Messages written on Windows end lines with CR LF; the app's JavaScript

@@ -7,9 +7,10 @@
 //! with gitoxide) and the decisions are pure functions of them ([`dco`]), so
 //! tests and replays need no repository.
 
+pub mod activity;
 pub mod dco;
 pub mod repo;
 pub mod sbom;
 
 pub use dco::{DcoOptions, Failure, check};
-pub use repo::{CommitFacts, Person, RepoError, commits};
+pub use repo::{CommitFacts, FileFacts, Person, RepoError, TagFacts, commits, files, tags};

@@ -27,6 +27,32 @@ pub struct CommitFacts {
     pub committer: Person,
     /// The message, decoded lossily where it is not UTF-8.
     pub message: String,
+    /// Author time, seconds since the Unix epoch.
+    #[serde(default)]
+    pub time: i64,
+}
+
+/// A tag: when, and whether it carries a signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagFacts {
+    /// The tag's name (`v1.0.0`).
+    pub name: String,
+    /// The tagger's time for annotated tags, the commit's author time for lightweight ones.
+    pub time: i64,
+    /// An annotated tag with an OpenPGP, SSH or X.509 signature (not verified).
+    pub signed: bool,
+}
+
+/// A file of the HEAD tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFacts {
+    /// Path from the top, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The file's first 4 KiB (headers, shebangs, magic numbers).
+    #[serde(skip)]
+    pub head: Vec<u8>,
 }
 
 /// Why the commits of a repository could not be read; each names the path.
@@ -84,15 +110,77 @@ pub fn commits(path: &Path, range: Option<&str>) -> Result<Vec<CommitFacts>, Rep
         let committer = decoded.committer().map_err(|e| object_error(id.clone(), &e))?;
         out.push(CommitFacts {
             parents: decoded.parents().count(),
-            author: person(author),
-            committer: person(committer),
+            author: person(&author),
+            committer: person(&committer),
             message: decoded.message.to_string(),
+            time: author.seconds(),
             id,
         });
     }
     Ok(out)
 }
 
-fn person(signature: gix::actor::SignatureRef<'_>) -> Person {
+fn person(signature: &gix::actor::SignatureRef<'_>) -> Person {
     Person { name: signature.name.to_string(), email: signature.email.to_string() }
+}
+
+fn open(path: &Path) -> Result<gix::Repository, RepoError> {
+    gix::open(path).map_err(|e| RepoError::NotARepository { path: path.to_owned(), reason: e.to_string() })
+}
+
+/// The tags of the repository at `path`, by name.
+pub fn tags(path: &Path) -> Result<Vec<TagFacts>, RepoError> {
+    let repo = open(path)?;
+    let object_error =
+        |id: String, e: &dyn std::fmt::Display| RepoError::Object { path: path.to_owned(), id, reason: e.to_string() };
+    let references = repo.references().map_err(|e| object_error("refs/tags".into(), &e))?;
+    let mut out = Vec::new();
+    for reference in references.tags().map_err(|e| object_error("refs/tags".into(), &e))? {
+        let mut reference = reference.map_err(|e| object_error("refs/tags".into(), &e))?;
+        let name = reference.name().shorten().to_string();
+        // the direct target first: peeling rewrites the reference to the commit
+        let target = reference.target().try_id().map(|id| id.to_owned());
+        let object = reference.peel_to_id().map_err(|e| object_error(name.clone(), &e))?;
+        let annotated = target.and_then(|id| repo.find_object(id).ok()).filter(|o| o.kind == gix::object::Kind::Tag);
+        let (time, signed) = match annotated {
+            Some(tag) => {
+                let data = tag.data.clone();
+                let tag = tag.into_tag();
+                let time = tag.tagger().ok().flatten().map_or(0, |t| t.seconds());
+                (time, signature_in(&data))
+            }
+            None => {
+                let commit = repo.find_commit(object.detach()).map_err(|e| object_error(name.clone(), &e))?;
+                (commit.time().map_or(0, |t| t.seconds), false)
+            }
+        };
+        out.push(TagFacts { name, time, signed });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+fn signature_in(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    ["-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----", "-----BEGIN SIGNED MESSAGE-----"]
+        .iter()
+        .any(|marker| text.contains(marker))
+}
+
+/// The files (blobs, executable or not; no links, no submodules) of HEAD's tree.
+pub fn files(path: &Path) -> Result<Vec<FileFacts>, RepoError> {
+    let repo = open(path)?;
+    let object_error =
+        |id: String, e: &dyn std::fmt::Display| RepoError::Object { path: path.to_owned(), id, reason: e.to_string() };
+    let head = repo.head_commit().map_err(|e| object_error("HEAD".into(), &e))?;
+    let tree = head.tree().map_err(|e| object_error(head.id.to_string(), &e))?;
+    let entries = tree.traverse().breadthfirst.files().map_err(|e| object_error(tree.id.to_string(), &e))?;
+    let mut out = Vec::new();
+    for entry in entries.into_iter().filter(|e| e.mode.is_blob()) {
+        let blob = repo.find_object(entry.oid).map_err(|e| object_error(entry.oid.to_string(), &e))?;
+        let head = blob.data.get(..4096).unwrap_or(&blob.data).to_vec();
+        out.push(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
 }
