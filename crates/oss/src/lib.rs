@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 //! SCS's open-source rules applied to local git checkouts, without network
 //! and on any forge: the Developer Certificate of Origin sign-off check SCS
-//! asks every repository to enforce before merging.
+//! asks every repository to enforce before merging, bills of materials of
+//! lock files, and scs-0008's open-source health check.
 //!
-//! As in the check crates, facts are gathered once ([`repo`]: commits read
-//! with gitoxide) and the decisions are pure functions of them ([`dco`]), so
-//! tests and replays need no repository.
+//! As in the check crates, facts are gathered once ([`repo`]: commits, tags
+//! and files read with gitoxide; [`sbom`]: lock files) and the decisions are
+//! pure functions of them ([`dco`], [`activity`], [`health`]), so tests and
+//! replays need no repository.
 
 pub mod activity;
 pub mod dco;
+pub mod health;
 pub mod repo;
 pub mod sbom;
 

@@ -70,6 +70,8 @@ enum Command {
     /// Health monitoring of a cloud: one timed scenario iteration (`once`).
     #[command(subcommand)]
     Health(commands::health::HealthCommand),
+    /// Open-source health (scs-0008) of local git checkouts: checks scored 0–10, overall score, risk.
+    OssHealth(commands::oss_health::OssHealthArgs),
     /// Manage the status page: API tokens for writers, the audit log.
     #[command(subcommand)]
     Status(commands::status::StatusCommand),
@@ -95,6 +97,7 @@ fn main() -> ExitCode {
         Command::Sbom(args) => commands::sbom::run(args),
         Command::Serve(args) => commands::serve::run(*args),
         Command::Health(command) => commands::health::run(command),
+        Command::OssHealth(args) => commands::oss_health::run(args),
         Command::Status(c) => commands::status::run(c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "scs", &mut std::io::stdout());

@@ -315,3 +315,56 @@ fn dco_check_of_a_repository_without_commits_says_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("{}: revision range \"HEAD\"", dir.path().display())), "{err}");
 }
+
+/// `scs oss-health` on two repositories at once: JSON per repository,
+/// `--min-score` as a gate, and a clear error for a path that is no repository.
+#[test]
+fn oss_health_scores_several_repositories_and_gates() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Alice")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
+            .env("GIT_COMMITTER_NAME", "Alice")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("LICENSE"), "MIT License\n").unwrap();
+    std::fs::write(repo.join("main.py"), "# SPDX-License-Identifier: MIT\nprint(1)\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "start\n\nSigned-off-by: Alice <alice@example.org>"]);
+    let path = repo.to_str().unwrap();
+
+    let out = scs(&["oss-health", path, path, "--format", "json"]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports.as_array().unwrap().len(), 2);
+    let score = reports[0]["score"].as_f64().unwrap();
+    assert!(score > 0.0 && score < 10.0, "{score}");
+    assert_eq!(reports[0]["checks"].as_array().unwrap().len(), 20);
+
+    let gate = format!("{}", score + 0.1);
+    let out = scs(&["oss-health", path, "--min-score", &gate]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with(&format!("{path}: {score:.1}/10")), "{}", stdout(&out));
+    let out = scs(&["oss-health", path, "--min-score", "0.5", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("| licence-file | FourOpens | 10 |"), "{}", stdout(&out));
+
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let out = scs(&["oss-health", path, plain.to_str().unwrap()]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{}: not a git repository", plain.display())));
+}

@@ -7,6 +7,7 @@ pub mod data;
 pub mod dco;
 pub mod flavor;
 pub mod health;
+pub mod oss_health;
 pub mod report;
 pub mod run;
 pub mod sbom;
