@@ -361,6 +361,16 @@ fn oss_health_scores_several_repositories_and_gates() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("| licence-file | FourOpens | 10 |"), "{}", stdout(&out));
 
+    // HTML escapes what the evidence quotes: a file named with markup
+    std::fs::write(repo.join("<b>bold.py"), "print(2)\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "more\n\nSigned-off-by: Alice <alice@example.org>"]);
+    let out = scs(&["oss-health", path, "--format", "html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<td>licence-file</td>"), "{page}");
+    assert!(page.contains("without: &lt;b&gt;bold.py") && !page.contains("<b>bold"), "{page}");
+
     let plain = dir.path().join("plain");
     std::fs::create_dir_all(&plain).unwrap();
     let out = scs(&["oss-health", path, plain.to_str().unwrap()]);

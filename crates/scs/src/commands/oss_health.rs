@@ -36,6 +36,8 @@ pub enum HealthFormat {
     Yaml,
     /// A Markdown table per repository.
     Markdown,
+    /// One HTML page, a table per repository.
+    Html,
 }
 
 #[derive(Serialize)]
@@ -82,9 +84,11 @@ pub fn run(args: OssHealthArgs) -> anyhow::Result<ExitCode> {
     let structured = match args.format {
         HealthFormat::Json => Format::Json,
         HealthFormat::Yaml => Format::Yaml,
-        HealthFormat::Text | HealthFormat::Markdown => Format::Text,
+        HealthFormat::Text | HealthFormat::Markdown | HealthFormat::Html => Format::Text,
     };
-    if !print_structured(structured, &reports)? {
+    if matches!(args.format, HealthFormat::Html) {
+        outln!("{}", html(&reports)?)?;
+    } else if !print_structured(structured, &reports)? {
         for r in &reports {
             match (&r.assessment, matches!(args.format, HealthFormat::Markdown)) {
                 (Some(a), false) => print_text(&r.path, a)?,
@@ -136,4 +140,23 @@ fn print_markdown(path: &str, a: &Assessment) -> anyhow::Result<()> {
     }
     outln!()?;
     Ok(())
+}
+
+/// The page: one table per repository, every text escaped (evidence quotes file names).
+const PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Open-source health (scs-0008)</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}</style>
+</head><body><h1>Open-source health (scs-0008)</h1>
+{% for r in reports %}<section><h2>{{ r.path }}: {% if r.error %}{{ r.error }}{% else %}{{ r.score }}/10{% endif %}</h2>
+{% if not r.error %}<p>{{ r.risk_summary }}</p>
+<table><tr><th>check</th><th>criterion</th><th>score</th><th>evidence</th><th>why</th></tr>
+{% for c in r.checks %}<tr><td>{{ c.id }}</td><td>{{ c.criterion }}</td><td>{% if c.score is none %}?{% else %}{{ c.score }}{% endif %}</td><td>{{ c.evidence|join("; ") }}</td><td>{{ c.why }}</td></tr>
+{% endfor %}</table>{% endif %}</section>
+{% endfor %}</body></html>"#;
+
+fn html(reports: &[Report]) -> anyhow::Result<String> {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("health.html", PAGE)?;
+    Ok(env.get_template("health.html")?.render(minijinja::context! { reports })?)
 }
