@@ -12,6 +12,7 @@
 pub mod activity;
 pub mod dco;
 pub mod health;
+pub mod licence;
 pub mod repo;
 pub mod sbom;
 

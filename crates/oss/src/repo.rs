@@ -50,7 +50,7 @@ pub struct FileFacts {
     pub path: String,
     /// Size in bytes.
     pub size: u64,
-    /// The file's first 4 KiB (headers, shebangs, magic numbers).
+    /// The file's first 4 KiB (headers, shebangs, magic numbers); the whole of licence files.
     #[serde(skip)]
     pub head: Vec<u8>,
 }
@@ -178,7 +178,10 @@ pub fn files(path: &Path) -> Result<Vec<FileFacts>, RepoError> {
     let mut out = Vec::new();
     for entry in entries.into_iter().filter(|e| e.mode.is_blob()) {
         let blob = repo.find_object(entry.oid).map_err(|e| object_error(entry.oid.to_string(), &e))?;
-        let head = blob.data.get(..4096).unwrap_or(&blob.data).to_vec();
+        // licence files whole: telling Apache-2.0 from its look-alikes needs the full text
+        let name = entry.filepath.rsplit(|b| *b == b'/').next().unwrap_or_default();
+        let whole = crate::licence::is_licence_file(&String::from_utf8_lossy(name));
+        let head = if whole { blob.data.clone() } else { blob.data.get(..4096).unwrap_or(&blob.data).to_vec() };
         out.push(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));

@@ -17,6 +17,7 @@ const NOW: i64 = 1_796_083_200;
 #[derive(Clone)]
 struct Spec {
     licence_file: bool,
+    licence_text: &'static str,
     header: Option<&'static str>,
     signed_off: bool,
     contributing: bool,
@@ -40,6 +41,7 @@ struct Spec {
 fn healthy() -> Spec {
     Spec {
         licence_file: true,
+        licence_text: "Apache License\nVersion 2.0, January 2004\n",
         header: Some("Apache-2.0"),
         signed_off: true,
         contributing: true,
@@ -99,7 +101,7 @@ fn assessed(spec: &Spec) -> Assessment {
     let first = spec.authors[0];
     git(d, &["init", "-q", "-b", "main"], first, NOW);
     if spec.licence_file {
-        write(d, "LICENSE", b"Apache License\nVersion 2.0, January 2004\n");
+        write(d, "LICENSE", spec.licence_text.as_bytes());
     }
     let header = spec.header.map(|h| format!("// SPDX-License-Identifier: {h}\n")).unwrap_or_default();
     write(d, "src/lib.rs", format!("{header}pub fn f() {{}}\n").as_bytes());
@@ -247,4 +249,41 @@ fn an_or_with_one_osi_alternative_is_open_source() {
     let mut spec = healthy();
     spec.header = Some("LicenseRef-Commercial OR MIT");
     assert_eq!(score(&assessed(&spec), "osi-licences"), Some(10));
+}
+
+const MIT: &str = "MIT License
+
+Copyright (c) 2026 Alice
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the \"Software\"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+";
+
+#[test]
+fn a_recognised_licence_text_states_the_licence_without_headers() {
+    let mut spec = healthy();
+    spec.header = None;
+    spec.licence_text = MIT;
+    let a = assessed(&spec);
+    assert_eq!(score(&a, "osi-licences"), Some(10));
+    let evidence = &a.checks.iter().find(|c| c.id == "licence-file").unwrap().evidence;
+    assert!(evidence[0].starts_with("licence text(s): LICENSE (MIT, "), "{evidence:?}");
+    // a text that is no licence states none
+    spec.licence_text = "All rights reserved.\n";
+    assert_eq!(score(&assessed(&spec), "osi-licences"), Some(0));
 }

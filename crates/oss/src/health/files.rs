@@ -9,13 +9,6 @@ use crate::repo::FileFacts;
 use regex::Regex;
 use std::sync::LazyLock;
 
-fn is_licence_name(path: &str) -> bool {
-    let upper = name(path).to_ascii_uppercase();
-    ["LICENSE", "LICENCE", "COPYING"]
-        .iter()
-        .any(|p| upper == *p || upper.starts_with(&format!("{p}.")) || upper.starts_with(&format!("{p}-")))
-}
-
 pub(super) fn licence_file(facts: &Facts) -> Check {
     let c = check(
         "licence-file",
@@ -23,11 +16,18 @@ pub(super) fn licence_file(facts: &Facts) -> Check {
         Risk::High,
         "without a licence nobody may use, change or share the code",
     );
-    let found = find(facts, |p| (top_level(p) && is_licence_name(p)) || p.starts_with("LICENSES/"));
+    let found =
+        find(facts, |p| (top_level(p) && crate::licence::is_licence_file(name(p))) || p.starts_with("LICENSES/"));
     if found.is_empty() {
         return scored(c, 0, "no LICENSE, LICENCE, COPYING or LICENSES/ at the top");
     }
-    let names: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+    let names: Vec<String> = found
+        .iter()
+        .map(|f| match crate::licence::detect(&text(f)) {
+            Some(d) => format!("{} ({}, {:.2})", f.path, d.id, d.score),
+            None => f.path.clone(),
+        })
+        .collect();
     scored(c, 10, format!("licence text(s): {}", names.join(", ")))
 }
 
@@ -121,10 +121,16 @@ pub(super) fn osi_licences(facts: &Facts) -> Check {
             .filter(|f| f.path.starts_with("LICENSES/"))
             .filter_map(|f| name(&f.path).rsplit_once('.').map(|(stem, _)| stem.to_owned())),
     );
+    // and what the top-level licence texts are
+    expressions.extend(
+        find(facts, |p| top_level(p) && crate::licence::is_licence_file(p))
+            .iter()
+            .filter_map(|f| crate::licence::detect(&text(f)).map(|d| d.id)),
+    );
     expressions.sort();
     expressions.dedup();
     if expressions.is_empty() {
-        return scored(c, 0, "no SPDX licence stated (headers or LICENSES/)");
+        return scored(c, 0, "no licence stated (SPDX headers, LICENSES/ or a recognised licence text)");
     }
     let rejected: Vec<String> = expressions
         .iter()
