@@ -128,7 +128,7 @@ pub fn openssh_verifies(public_key: &Path, message: &Path, signature: &Path) -> 
 /// `scs serve` on `database_url` with `accounts`, listening on `port`
 /// (known to the caller, so that a restart keeps the address).
 pub fn start_serve(database_url: &str, accounts: &Path, port: u16) -> std::process::Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_scs"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scs"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
         .arg("--accounts")
         .arg(accounts)
@@ -137,9 +137,13 @@ pub fn start_serve(database_url: &str, accounts: &Path, port: u16) -> std::proce
         .unwrap();
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "scs serve on port {port} exited before it listened");
         assert!(started.elapsed() < std::time::Duration::from_secs(30), "scs serve did not listen");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // what answers must be this child, not another process on the same port
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(child.try_wait().unwrap().is_none(), "scs serve on port {port} exited: the port was taken");
     child
 }
 
@@ -174,7 +178,20 @@ pub fn alpha_account(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 
 /// A loopback port free right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    // The kernel may hand the same free port to two tests of one binary that
+    // ask at once (the first releases it before its server binds it); the
+    // second server then exits (address in use) while its test talks to the
+    // first test's server, until that one is killed (seen in CI: connection
+    // refused). So no port is handed out twice in a process.
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// What `scs cleanup --dry-run` finds with the health prefix in the lab
