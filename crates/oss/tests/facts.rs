@@ -5,32 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+mod common;
+
+use common::git;
+
 use scs_oss::activity::activity;
 use scs_oss::{commits, files, tags};
-use std::path::Path;
 use std::process::Command;
 
 const DAY: i64 = 86_400;
 /// 2026-12-01T00:00:00Z: "now" for every figure here.
 const NOW: i64 = 1_796_083_200;
-
-fn git(dir: &Path, args: &[&str], who: (&str, &str), time: i64) {
-    let date = format!("@{time} +0000");
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", who.0)
-        .env("GIT_AUTHOR_EMAIL", who.1)
-        .env("GIT_COMMITTER_NAME", who.0)
-        .env("GIT_COMMITTER_EMAIL", who.1)
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// A repository whose commits are `(author, days before NOW)`.
 fn history(commits: &[((&str, &str), i64)]) -> tempfile::TempDir {

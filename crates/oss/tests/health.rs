@@ -5,6 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+mod common;
+
+use common::git;
+
 use scs_oss::health::{Assessment, assess, gather};
 use std::path::Path;
 use std::process::Command;
@@ -68,24 +72,6 @@ fn healthy() -> Spec {
             ("Finn", "finn@cloud-c.example"),
         ],
     }
-}
-
-fn git(dir: &Path, args: &[&str], who: (&str, &str), time: i64) {
-    let date = format!("@{time} +0000");
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", who.0)
-        .env("GIT_AUTHOR_EMAIL", who.1)
-        .env("GIT_COMMITTER_NAME", who.0)
-        .env("GIT_COMMITTER_EMAIL", who.1)
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn write(dir: &Path, path: &str, content: &[u8]) {

@@ -223,25 +223,28 @@ fn serve_runs_on_embedded_sqlite_by_default() {
     assert!(child.wait().unwrap().success());
 }
 
+/// Runs git in `dir` as Alice, without the machine's git configuration.
+fn git_as_alice(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Alice")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.org")
+        .env("GIT_COMMITTER_NAME", "Alice")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.org")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}");
+}
+
 /// `scs dco check` exits 1 and lists the commit without a sign-off, 0 on a
 /// range without it, and 2 with the path on what is not a repository.
 #[test]
 fn dco_check_lists_unsigned_commits_and_refuses_non_repositories() {
     let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Alice")
-            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
-            .env("GIT_COMMITTER_NAME", "Alice")
-            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}");
-    };
+    let git = |args: &[&str]| git_as_alice(dir.path(), args);
     git(&["init", "-q", "-b", "main"]);
     git(&["commit", "-q", "--allow-empty", "-m", "forgot to sign"]);
     git(&["tag", "base"]);
@@ -323,20 +326,7 @@ fn oss_health_scores_several_repositories_and_gates() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(&repo).unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&repo)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Alice")
-            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
-            .env("GIT_COMMITTER_NAME", "Alice")
-            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}");
-    };
+    let git = |args: &[&str]| git_as_alice(&repo, args);
     git(&["init", "-q", "-b", "main"]);
     std::fs::write(repo.join("LICENSE"), "MIT License\n").unwrap();
     std::fs::write(repo.join("main.py"), "# SPDX-License-Identifier: MIT\nprint(1)\n").unwrap();
