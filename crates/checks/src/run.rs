@@ -126,9 +126,9 @@ pub async fn run(mut request: CheckRequest<'_>) -> CheckRun {
                 };
                 tokio::select! {
                     (gathered, live_outcomes) = work => {
-                        for id in &decidable {
-                            let outcome = iaas::decide(id, &gathered, &request.options)
-                                .unwrap_or_else(|| Outcome::abort(format!("{id} is not decided from facts")));
+                        for (id, outcome) in iaas::decide_all(&decidable, &gathered, &request.options) {
+                            let outcome =
+                                outcome.unwrap_or_else(|| Outcome::abort(format!("{id} is not decided from facts")));
                             outcomes.insert(id.clone(), outcome);
                         }
                         outcomes.extend(live_outcomes);

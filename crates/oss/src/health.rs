@@ -107,10 +107,11 @@ pub struct Assessment {
 /// Assesses `facts` on `now` (seconds since the epoch).
 pub fn assess(facts: &Facts, now: i64) -> Assessment {
     let figures = activity(&facts.commits, &facts.tags, now);
+    let licence_texts = files::licence_texts(facts);
     let mut checks = vec![
-        files::licence_file(facts),
+        files::licence_file(&licence_texts),
         files::spdx_headers(facts),
-        files::osi_licences(facts),
+        files::osi_licences(facts, &licence_texts),
         history::dco(facts, now),
         files::contribution_guide(facts),
         files::ci(facts),

@@ -176,7 +176,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// `$CARGO_HOME/registry/src/*`: where cargo unpacked the crates it downloaded.
-fn cargo_registry_sources() -> Vec<PathBuf> {
+pub fn cargo_registry_sources() -> Vec<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));

@@ -8,17 +8,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use scs_oss::licence::licence_files;
-use scs_oss::sbom::crate_licence;
+use scs_oss::sbom::{cargo_registry_sources, crate_licence};
 use std::path::PathBuf;
 
 fn registry_crates() -> Vec<PathBuf> {
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
-    let mut crates: Vec<PathBuf> = std::fs::read_dir(home.join("registry/src"))
-        .expect("the local cargo registry (build the workspace first)")
-        .filter_map(Result::ok)
-        .flat_map(|index| std::fs::read_dir(index.path()).unwrap().filter_map(Result::ok).map(|e| e.path()))
+    let indexes = cargo_registry_sources();
+    assert!(!indexes.is_empty(), "the local cargo registry is empty (build the workspace first)");
+    let mut crates: Vec<PathBuf> = indexes
+        .iter()
+        .flat_map(|index| std::fs::read_dir(index).unwrap().filter_map(Result::ok).map(|e| e.path()))
         .collect();
     crates.sort();
     crates

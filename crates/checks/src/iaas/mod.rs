@@ -57,22 +57,50 @@ pub fn needs(ids: &[String]) -> Needs {
 
 /// Decides `id`; `None` if the testcase is not decided from facts.
 pub fn decide(id: &str, facts: &Facts, options: &Options) -> Option<Outcome> {
-    let decide = IAAS.from_facts(id)?;
-    let judges_images = needs(&[id.to_owned()]).images;
-    let foreign = if options.all_community_images || !judges_images { 0 } else { foreign_community_images(facts) };
-    if foreign == 0 {
-        return decide(facts, id, options);
+    Upstream::view(facts, options).decide(id, options)
+}
+
+/// Decides each of `ids` (`None` for one not decided from facts), with the
+/// view of upstream's image listing made once for all of them.
+pub fn decide_all<'a>(ids: &'a [String], facts: &Facts, options: &Options) -> Vec<(&'a String, Option<Outcome>)> {
+    let view = Upstream::view(facts, options);
+    ids.iter().map(|id| (id, view.decide(id, options))).collect()
+}
+
+/// The facts as upstream's run sees them: without other projects' community
+/// images (unless `--all-community-images`), and how many those were.
+struct Upstream<'a> {
+    facts: &'a Facts,
+    seen: Option<Facts>,
+    foreign: usize,
+}
+
+impl<'a> Upstream<'a> {
+    fn view(facts: &'a Facts, options: &Options) -> Self {
+        let foreign = if options.all_community_images { 0 } else { foreign_community_images(facts) };
+        let seen = (foreign > 0).then(|| {
+            let mut seen = facts.clone();
+            if let (Ok(images), Some(project)) = (&mut seen.images, &facts.project_id) {
+                images.retain(|i| !foreign_community(i, project));
+            }
+            seen
+        });
+        Self { facts, seen, foreign }
     }
-    // what upstream's run sees: the images without other projects' community ones
-    let mut seen = facts.clone();
-    if let (Ok(images), Some(project)) = (&mut seen.images, &facts.project_id) {
-        images.retain(|i| !foreign_community(i, project));
+
+    fn decide(&self, id: &str, options: &Options) -> Option<Outcome> {
+        let decide = IAAS.from_facts(id)?;
+        let seen = match &self.seen {
+            Some(seen) if needs(&[id.to_owned()]).images => seen,
+            _ => return decide(self.facts, id, options),
+        };
+        let mut outcome = decide(seen, id, options)?;
+        outcome.evidence.push(format!(
+            "{} community image(s) of other projects not judged: upstream's listing does not show them (--all-community-images judges them)",
+            self.foreign
+        ));
+        Some(outcome)
     }
-    let mut outcome = decide(&seen, id, options)?;
-    outcome.evidence.push(format!(
-        "{foreign} community image(s) of other projects not judged: upstream's listing does not show them (--all-community-images judges them)"
-    ));
-    Some(outcome)
 }
 
 /// How many listed images are community images of another project than the

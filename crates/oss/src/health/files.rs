@@ -5,25 +5,33 @@
 use super::{
     Check, Criterion, Facts, Risk, check, find, inconclusive, name, proportion, regex, scored, text, top_level,
 };
+use crate::licence::Detected;
 use crate::repo::FileFacts;
 use regex::Regex;
 use std::sync::LazyLock;
 
-pub(super) fn licence_file(facts: &Facts) -> Check {
+/// The licence texts (top-level LICENSE, LICENCE, COPYING and `LICENSES/`)
+/// with the licence each is: detected once for the two checks that read them.
+pub(super) fn licence_texts(facts: &Facts) -> Vec<(&FileFacts, Option<Detected>)> {
+    find(facts, |p| (top_level(p) && crate::licence::is_licence_file(name(p))) || p.starts_with("LICENSES/"))
+        .into_iter()
+        .map(|f| (f, crate::licence::detect(&text(f))))
+        .collect()
+}
+
+pub(super) fn licence_file(texts: &[(&FileFacts, Option<Detected>)]) -> Check {
     let c = check(
         "licence-file",
         Criterion::FourOpens,
         Risk::High,
         "without a licence nobody may use, change or share the code",
     );
-    let found =
-        find(facts, |p| (top_level(p) && crate::licence::is_licence_file(name(p))) || p.starts_with("LICENSES/"));
-    if found.is_empty() {
+    if texts.is_empty() {
         return scored(c, 0, "no LICENSE, LICENCE, COPYING or LICENSES/ at the top");
     }
-    let names: Vec<String> = found
+    let names: Vec<String> = texts
         .iter()
-        .map(|f| match crate::licence::detect(&text(f)) {
+        .map(|(f, detected)| match detected {
             Some(d) => format!("{} ({}, {:.2})", f.path, d.id, d.score),
             None => f.path.clone(),
         })
@@ -106,7 +114,7 @@ fn preview(items: &[&str]) -> String {
     }
 }
 
-pub(super) fn osi_licences(facts: &Facts) -> Check {
+pub(super) fn osi_licences(facts: &Facts, texts: &[(&FileFacts, Option<Detected>)]) -> Check {
     let c = check(
         "osi-licences",
         Criterion::FourOpens,
@@ -123,9 +131,10 @@ pub(super) fn osi_licences(facts: &Facts) -> Check {
     );
     // and what the top-level licence texts are
     expressions.extend(
-        find(facts, |p| top_level(p) && crate::licence::is_licence_file(p))
+        texts
             .iter()
-            .filter_map(|f| crate::licence::detect(&text(f)).map(|d| d.id)),
+            .filter(|(f, _)| top_level(&f.path))
+            .filter_map(|(_, detected)| detected.as_ref().map(|d| d.id.clone())),
     );
     expressions.sort();
     expressions.dedup();
