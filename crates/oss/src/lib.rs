@@ -11,9 +11,11 @@
 
 pub mod activity;
 pub mod dco;
+pub mod dep5;
 pub mod health;
 pub mod licence;
 pub mod repo;
+pub mod reuse;
 pub mod sbom;
 
 pub use dco::{DcoOptions, Failure, check};

@@ -50,9 +50,24 @@ pub struct FileFacts {
     pub path: String,
     /// Size in bytes.
     pub size: u64,
-    /// The file's first 4 KiB (headers, shebangs, magic numbers); the whole of licence files.
+    /// The file's first 4 KiB (headers, shebangs, magic numbers); the whole of
+    /// licence files and of the files that configure licensing or identities
+    /// (`REUSE.toml`, `.reuse/dep5`, `debian/copyright`, `.mailmap`).
     #[serde(skip)]
     pub head: Vec<u8>,
+    /// The copyright and licence tags anywhere in the file (REUSE reads whole files).
+    #[serde(default)]
+    pub tags: crate::reuse::extract::Tags,
+}
+
+/// Files read whole: what licence detection and REUSE's configuration need.
+fn read_whole(path: &[u8]) -> bool {
+    let path = String::from_utf8_lossy(path);
+    let name = path.rsplit('/').next().unwrap_or_default();
+    crate::licence::is_licence_file(name)
+        || path.starts_with("LICENSES/")
+        || name == "REUSE.toml"
+        || matches!(path.as_ref(), ".reuse/dep5" | "debian/copyright" | ".mailmap")
 }
 
 /// Why the commits of a repository could not be read; each names the path.
@@ -179,10 +194,10 @@ pub fn files(path: &Path) -> Result<Vec<FileFacts>, RepoError> {
     for entry in entries.into_iter().filter(|e| e.mode.is_blob()) {
         let blob = repo.find_object(entry.oid).map_err(|e| object_error(entry.oid.to_string(), &e))?;
         // licence files whole: telling Apache-2.0 from its look-alikes needs the full text
-        let name = entry.filepath.rsplit(|b| *b == b'/').next().unwrap_or_default();
-        let whole = crate::licence::is_licence_file(&String::from_utf8_lossy(name));
+        let whole = read_whole(entry.filepath.as_ref());
         let head = if whole { blob.data.clone() } else { blob.data.get(..4096).unwrap_or(&blob.data).to_vec() };
-        out.push(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head });
+        let tags = crate::reuse::extract::tags(&blob.data);
+        out.push(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head, tags });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
