@@ -251,3 +251,68 @@ Files: doc/*.png img/?.svg\nCopyright: C\nLicense: CC-BY-4.0\n\nLicense: MIT\n P
         assert_eq!(parse("Format: x\nnonsense\n").unwrap_err().line, 2);
     }
 }
+
+/// Debian's short licence names (DEP-5 §7.2) whose SPDX id differs.
+const DEBIAN_NAMES: [(&str, &str); 24] = [
+    ("Expat", "MIT"),
+    ("BSD-2-clause", "BSD-2-Clause"),
+    ("BSD-3-clause", "BSD-3-Clause"),
+    ("BSD-4-clause", "BSD-4-Clause"),
+    ("GPL-1", "GPL-1.0-only"),
+    ("GPL-1+", "GPL-1.0-or-later"),
+    ("GPL-2", "GPL-2.0-only"),
+    ("GPL-2+", "GPL-2.0-or-later"),
+    ("GPL-3", "GPL-3.0-only"),
+    ("GPL-3+", "GPL-3.0-or-later"),
+    ("LGPL-2", "LGPL-2.0-only"),
+    ("LGPL-2+", "LGPL-2.0-or-later"),
+    ("LGPL-2.1", "LGPL-2.1-only"),
+    ("LGPL-2.1+", "LGPL-2.1-or-later"),
+    ("LGPL-3", "LGPL-3.0-only"),
+    ("LGPL-3+", "LGPL-3.0-or-later"),
+    ("AGPL-3", "AGPL-3.0-only"),
+    ("AGPL-3+", "AGPL-3.0-or-later"),
+    ("GFDL-1.2", "GFDL-1.2-only"),
+    ("GFDL-1.2+", "GFDL-1.2-or-later"),
+    ("GFDL-1.3", "GFDL-1.3-only"),
+    ("GFDL-1.3+", "GFDL-1.3-or-later"),
+    ("Perl", "(Artistic-1.0-Perl OR GPL-1.0-or-later)"),
+    ("Apache-2", "Apache-2.0"),
+];
+
+/// A `License` synopsis of `debian/copyright` as an SPDX expression:
+/// Debian's short names mapped to SPDX ids, `or`/`and` (and a `,` before
+/// them) as operators, `with … exception` clauses dropped (an exception only
+/// grants more).
+pub fn debian_to_spdx(synopsis: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut words = synopsis.split_whitespace().map(|w| w.trim_end_matches(',')).filter(|w| !w.is_empty());
+    while let Some(word) = words.next() {
+        match word.to_ascii_lowercase().as_str() {
+            "or" => out.push("OR".into()),
+            "and" => out.push("AND".into()),
+            "with" => {
+                // up to and including the word "exception"
+                for w in words.by_ref() {
+                    if w.eq_ignore_ascii_case("exception") {
+                        break;
+                    }
+                }
+            }
+            _ => out.push(
+                DEBIAN_NAMES.iter().find(|(d, _)| d.eq_ignore_ascii_case(word)).map_or(word, |(_, s)| s).to_owned(),
+            ),
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod debian_tests {
+    #[test]
+    fn short_names_become_spdx() {
+        assert_eq!(super::debian_to_spdx("GPL-2+ or Artistic-2.0"), "GPL-2.0-or-later OR Artistic-2.0");
+        assert_eq!(super::debian_to_spdx("Expat, and BSD-3-clause"), "MIT AND BSD-3-Clause");
+        assert_eq!(super::debian_to_spdx("GPL-2+ with OpenSSL exception"), "GPL-2.0-or-later");
+    }
+}

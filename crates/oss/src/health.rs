@@ -108,10 +108,11 @@ pub struct Assessment {
 pub fn assess(facts: &Facts, now: i64) -> Assessment {
     let figures = activity(&facts.commits, &facts.tags, now);
     let licence_texts = files::licence_texts(facts);
+    let reuse = crate::reuse::lint(&facts.files);
     let mut checks = vec![
         files::licence_file(&licence_texts),
-        files::spdx_headers(facts),
-        files::osi_licences(facts, &licence_texts),
+        files::reuse(&reuse),
+        files::osi_licences(facts, &licence_texts, &reuse),
         history::dco(facts, now),
         files::contribution_guide(facts),
         files::ci(facts),

@@ -42,6 +42,8 @@ pub struct Report {
     pub invalid_spdx_expressions: BTreeMap<String, Vec<String>>,
     /// Every licence some covered file uses.
     pub used_licenses: Vec<String>,
+    /// The distinct valid expressions covered files carry, from every source.
+    pub licence_expressions: Vec<String>,
     /// How many files are covered.
     pub files_total: usize,
     /// Where licensing information outside the files came from: `REUSE.toml` files or `.reuse/dep5`.
@@ -338,6 +340,7 @@ pub fn lint(files: &[FileFacts]) -> Result<Report, LintError> {
     };
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut missing: BTreeSet<String> = BTreeSet::new();
+    let mut expressions: BTreeSet<String> = BTreeSet::new();
     for file in files.iter().filter(|f| is_covered(&f.path, f.size)) {
         report.files_total += 1;
         let infos = infos_of(file, &by_path, &global);
@@ -345,6 +348,7 @@ pub fn lint(files: &[FileFacts]) -> Result<Report, LintError> {
         for expression in infos.iter().flat_map(|i| &i.expressions) {
             match expression::licences(expression) {
                 Ok(licences) => {
+                    expressions.insert(expression.clone());
                     for id in licences {
                         licensed = true;
                         let base = id.strip_suffix('+').unwrap_or(id);
@@ -381,6 +385,7 @@ pub fn lint(files: &[FileFacts]) -> Result<Report, LintError> {
     report.licenses_without_extension.sort();
     report.missing_licenses = missing.into_iter().collect();
     report.used_licenses = used.into_iter().collect();
+    report.licence_expressions = expressions.into_iter().collect();
     report.missing_copyright_info.sort();
     report.missing_licensing_info.sort();
     report.compliant = report.bad_licenses.is_empty()

@@ -23,6 +23,10 @@ struct Spec {
     licence_file: bool,
     licence_text: &'static str,
     header: Option<&'static str>,
+    /// `REUSE.toml` for the files without headers (and `LICENSES/` with the licence file).
+    reuse: bool,
+    /// The licence `debian/copyright` (DEP-5) states for all files, if there is one.
+    debian: Option<&'static str>,
     signed_off: bool,
     contributing: bool,
     conduct: bool,
@@ -47,6 +51,8 @@ fn healthy() -> Spec {
         licence_file: true,
         licence_text: "Apache License\nVersion 2.0, January 2004\n",
         header: Some("Apache-2.0"),
+        reuse: true,
+        debian: None,
         signed_off: true,
         contributing: true,
         conduct: true,
@@ -80,6 +86,15 @@ fn write(dir: &Path, path: &str, content: &[u8]) {
     std::fs::write(path, content).unwrap();
 }
 
+/// REUSE information for the files that carry no header.
+const REUSE_TOML: &str = r#"version = 1
+
+[[annotations]]
+path = ["*.md", "Cargo.*", ".github/**", "tools/**", "debian/**"]
+SPDX-FileCopyrightText = "2026 Alice"
+SPDX-License-Identifier = "Apache-2.0"
+"#;
+
 /// Builds the repository `spec` describes and assesses it on NOW.
 fn assessed(spec: &Spec) -> Assessment {
     let dir = tempfile::tempdir().unwrap();
@@ -88,8 +103,24 @@ fn assessed(spec: &Spec) -> Assessment {
     git(d, &["init", "-q", "-b", "main"], first, NOW);
     if spec.licence_file {
         write(d, "LICENSE", spec.licence_text.as_bytes());
+        if spec.reuse {
+            write(d, "LICENSES/Apache-2.0.txt", spec.licence_text.as_bytes());
+        }
     }
-    let header = spec.header.map(|h| format!("// SPDX-License-Identifier: {h}\n")).unwrap_or_default();
+    if spec.reuse {
+        write(d, "REUSE.toml", REUSE_TOML.as_bytes());
+    }
+    if let Some(licence) = spec.debian {
+        let copyright = format!(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n\
+             Files: *\nCopyright: 2026 Alice\nLicense: {licence}\n"
+        );
+        write(d, "debian/copyright", copyright.as_bytes());
+    }
+    let header = spec
+        .header
+        .map(|h| format!("// SPDX-FileCopyrightText: 2026 Alice\n// SPDX-License-Identifier: {h}\n"))
+        .unwrap_or_default();
     write(d, "src/lib.rs", format!("{header}pub fn f() {{}}\n").as_bytes());
     write(d, "Cargo.toml", b"[package]\nname = \"x\"\nversion = \"0.1.0\"\n");
     if spec.lock {
@@ -186,11 +217,13 @@ fn a_healthy_repository_scores_ten_on_every_check() {
 #[test]
 fn each_flaw_flips_its_check() {
     type Flaw = (&'static str, fn(&mut Spec), Option<u8>);
-    let flaws: [Flaw; 24] = [
+    let flaws: [Flaw; 26] = [
         ("licence-file", |s| s.licence_file = false, Some(0)),
-        ("spdx-headers", |s| s.header = None, Some(0)),
+        ("reuse", |s| s.header = None, Some(7)),
+        ("reuse", |s| s.reuse = false, Some(1)),
         ("osi-licences", |s| s.header = Some("LicenseRef-Proprietary"), Some(0)),
         ("osi-licences", |s| s.header = Some("BUSL-1.1"), Some(0)),
+        ("osi-licences", |s| s.debian = Some("BUSL-1.1"), Some(0)),
         ("dco", |s| s.signed_off = false, Some(0)),
         ("contribution-guide", |s| s.contributing = false, Some(3)),
         ("contribution-guide", |s| s.conduct = false, Some(7)),
@@ -237,6 +270,16 @@ fn an_or_with_one_osi_alternative_is_open_source() {
     assert_eq!(score(&assessed(&spec), "osi-licences"), Some(10));
 }
 
+#[test]
+fn debian_copyright_short_names_are_read_as_spdx() {
+    let mut spec = healthy();
+    spec.debian = Some("GPL-2+ or Artistic-2.0");
+    let a = assessed(&spec);
+    assert_eq!(score(&a, "osi-licences"), Some(10));
+    let evidence = &a.checks.iter().find(|c| c.id == "osi-licences").unwrap().evidence;
+    assert!(evidence[0].contains("GPL-2.0-or-later OR Artistic-2.0"), "{evidence:?}");
+}
+
 const MIT: &str = "MIT License
 
 Copyright (c) 2026 Alice
@@ -270,6 +313,7 @@ fn a_recognised_licence_text_states_the_licence_without_headers() {
     let evidence = &a.checks.iter().find(|c| c.id == "licence-file").unwrap().evidence;
     assert!(evidence[0].starts_with("licence text(s): LICENSE (MIT, "), "{evidence:?}");
     // a text that is no licence states none
+    spec.reuse = false;
     spec.licence_text = "All rights reserved.\n";
     assert_eq!(score(&assessed(&spec), "osi-licences"), Some(0));
 }

@@ -58,6 +58,9 @@ enum Command {
     /// Certificate scopes: versions, validity on a date, testcases.
     #[command(subcommand)]
     Scope(commands::scope::ScopeCommand),
+    /// REUSE 3.3 compliance of a local checkout (`lint`), judged as the REUSE tool does.
+    #[command(subcommand)]
+    Reuse(commands::reuse::ReuseCommand),
     /// Reports: sign and verify (OpenSSH SSHSIG), upload to a compliance monitor, show, diff.
     #[command(subcommand)]
     Report(commands::report::ReportCommand),
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Flavor(c) => commands::flavor::run(c),
         Command::Scope(c) => commands::scope::run(c),
         Command::Report(c) => commands::report::run(c),
+        Command::Reuse(c) => commands::reuse::run(c),
         Command::Run(args) => commands::run::run(args),
         Command::Sbom(args) => commands::sbom::run(args),
         Command::Serve(args) => commands::serve::run(*args),

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::licence::Detected;
 use crate::repo::FileFacts;
+use crate::reuse::{LintError, Report};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -39,68 +40,53 @@ pub(super) fn licence_file(texts: &[(&FileFacts, Option<Detected>)]) -> Check {
     scored(c, 10, format!("licence text(s): {}", names.join(", ")))
 }
 
-const SOURCE_EXTENSIONS: [&str; 16] =
-    ["rs", "go", "py", "js", "ts", "tsx", "c", "h", "cc", "cpp", "hpp", "java", "kt", "sh", "rb", "php"];
-
-fn is_source(path: &str) -> bool {
-    name(path).rsplit_once('.').is_some_and(|(_, ext)| SOURCE_EXTENSIONS.contains(&ext))
-}
-
-static SPDX_TAG: LazyLock<Regex> = LazyLock::new(|| regex(r"SPDX-License-Identifier:[ \t]*([^\r\n]*)"));
-
-/// The SPDX expression a file's head declares, if any: the first tag's
-/// terms and operators, up to what cannot continue an expression (a comment
-/// closer, a template's `#}`, the prose after a mention in a string).
-fn declared(file: &FileFacts) -> Option<String> {
-    let text = text(file);
-    let rest = SPDX_TAG.captures(&text)?.get(1)?.as_str();
-    let mut out: Vec<&str> = Vec::new();
-    let mut want_term = true;
-    for token in rest.split_whitespace() {
-        let is_operator = matches!(token, "AND" | "OR" | "WITH");
-        if want_term && !is_operator {
-            let term = token.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == ')'));
-            if term.is_empty() {
-                break;
-            }
-            out.push(term);
-            want_term = false;
-            if term.len() < token.len() {
-                break; // the term ended in something else
-            }
-        } else if !want_term && is_operator {
-            out.push(token);
-            want_term = true;
-        } else {
-            break;
-        }
-    }
-    if want_term {
-        out.pop(); // a dangling operator
-    }
-    (!out.is_empty()).then(|| out.join(" "))
-}
-
-pub(super) fn spdx_headers(facts: &Facts) -> Check {
+/// The `reuse` check: REUSE 3.3 compliance, as `reuse lint` judges it.
+pub(super) fn reuse(verdict: &Result<Report, LintError>) -> Check {
     let c = check(
-        "spdx-headers",
+        "reuse",
         Criterion::FourOpens,
         Risk::Medium,
-        "a licence per file survives copying the file elsewhere (REUSE)",
+        "copyright and licence per file survive copying the file elsewhere (REUSE 3.3)",
     );
-    let sources = find(facts, is_source);
-    if sources.is_empty() {
-        return inconclusive(c, "no source files");
+    let report = match verdict {
+        Ok(report) => report,
+        Err(e) => return scored(c, 0, format!("REUSE information unreadable: {e}")),
+    };
+    if report.files_total == 0 {
+        return inconclusive(c, "no covered files");
     }
-    let missing: Vec<&str> = sources.iter().filter(|f| declared(f).is_none()).map(|f| f.path.as_str()).collect();
-    let with = sources.len() - missing.len();
+    if report.compliant {
+        return scored(c, 10, format!("REUSE compliant: {} covered files", report.files_total));
+    }
+    let incomplete: std::collections::BTreeSet<&str> =
+        report.missing_copyright_info.iter().chain(&report.missing_licensing_info).map(String::as_str).collect();
+    let complete = report.files_total - incomplete.len();
+    let licence_texts_wrong = !(report.missing_licenses.is_empty()
+        && report.unused_licenses.is_empty()
+        && report.bad_licenses.is_empty()
+        && report.deprecated_licenses.is_empty()
+        && report.licenses_without_extension.is_empty());
+    let score = proportion(complete, report.files_total).min(9).saturating_sub(if licence_texts_wrong { 2 } else { 0 });
     let mut c = scored(
         c,
-        proportion(with, sources.len()),
-        format!("{with} of {} source files carry SPDX-License-Identifier", sources.len()),
+        score,
+        format!("not REUSE compliant: {complete} of {} covered files state copyright and licence", report.files_total),
     );
-    if !missing.is_empty() {
-        c.evidence.push(format!("without: {}", preview(&missing)));
+    let lists: [(&str, &[String]); 7] = [
+        ("without copyright", &report.missing_copyright_info),
+        ("without licence", &report.missing_licensing_info),
+        ("licences without a text in LICENSES/", &report.missing_licenses),
+        ("unused texts in LICENSES/", &report.unused_licenses),
+        ("bad licence names in LICENSES/", &report.bad_licenses),
+        ("deprecated licences in LICENSES/", &report.deprecated_licenses),
+        ("licence texts without an extension", &report.licenses_without_extension),
+    ];
+    for (what, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
+        c.evidence.push(format!("{what}: {}", preview(&items.iter().map(String::as_str).collect::<Vec<_>>())));
+    }
+    if !report.invalid_spdx_expressions.is_empty() {
+        let files: Vec<&str> = report.invalid_spdx_expressions.keys().map(String::as_str).collect();
+        c.evidence.push(format!("invalid SPDX expressions in: {}", preview(&files)));
     }
     c
 }
@@ -114,14 +100,32 @@ fn preview(items: &[&str]) -> String {
     }
 }
 
-pub(super) fn osi_licences(facts: &Facts, texts: &[(&FileFacts, Option<Detected>)]) -> Check {
+pub(super) fn osi_licences(
+    facts: &Facts,
+    texts: &[(&FileFacts, Option<Detected>)],
+    reuse: &Result<Report, LintError>,
+) -> Check {
     let c = check(
         "osi-licences",
         Criterion::FourOpens,
         Risk::High,
         "SCS accepts only OSI-approved licences (scs-0008: fully open source, no open core)",
     );
-    let mut expressions: Vec<String> = facts.files.iter().filter_map(declared).collect();
+    // every file's licence as REUSE reads it (own tags, .license, REUSE.toml, .reuse/dep5)
+    let mut expressions: Vec<String> = reuse.as_ref().map(|r| r.licence_expressions.clone()).unwrap_or_default();
+    let mut notes = Vec::new();
+    if let Some(debian) = facts.files.iter().find(|f| f.path == "debian/copyright") {
+        match crate::dep5::parse(&text(debian)) {
+            Ok(d) => expressions.extend(
+                d.files
+                    .iter()
+                    .map(|p| p.licence.as_str())
+                    .chain(d.header_licence.as_deref())
+                    .map(crate::dep5::debian_to_spdx),
+            ),
+            Err(e) => notes.push(format!("debian/copyright not read as the machine-readable format: {e}")),
+        }
+    }
     expressions.extend(
         facts
             .files
@@ -150,11 +154,13 @@ pub(super) fn osi_licences(facts: &Facts, texts: &[(&FileFacts, Option<Detected>
         })
         .cloned()
         .collect();
-    if rejected.is_empty() {
+    let mut c = if rejected.is_empty() {
         scored(c, 10, format!("OSI-approved: {}", expressions.join(", ")))
     } else {
         scored(c, 0, format!("not OSI-approved (or no SPDX expression): {}", rejected.join(", ")))
-    }
+    };
+    c.evidence.extend(notes);
+    c
 }
 
 pub(super) fn contribution_guide(facts: &Facts) -> Check {

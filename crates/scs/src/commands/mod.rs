@@ -9,6 +9,7 @@ pub mod flavor;
 pub mod health;
 pub mod oss_health;
 pub mod report;
+pub mod reuse;
 pub mod run;
 pub mod sbom;
 pub mod scope;
