@@ -3,7 +3,7 @@
 //! (scs-0008's "activity" and the risk of failure: too few maintainers, one
 //! organisation), computed on a given day so that replays give the same answer.
 
-use crate::repo::{CommitFacts, TagFacts};
+use crate::repo::{CommitFacts, Person, TagFacts};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,7 +35,7 @@ pub struct Activity {
     pub commits_last_90_days: usize,
     /// Of the last 12 months (30-day windows back from `now`), those with a commit.
     pub active_months: usize,
-    /// Distinct authors (by lower-cased address) in the year.
+    /// Distinct authors (by lower-cased address, after `.mailmap`) in the year.
     pub contributors: usize,
     /// Distinct organisations (mail domains, public providers and no-reply addresses left out).
     pub organisations: Vec<String>,
@@ -49,13 +49,44 @@ pub struct Activity {
     pub days_since_last_tag: Option<i64>,
 }
 
-/// The figures on `now` (seconds since the epoch).
+/// A repository's `.mailmap`: the canonical name and address of people who
+/// committed under several (a new employer, a typo, a no-reply address), so
+/// that they count once, and under the organisation they map to.
+#[derive(Default)]
+pub struct Identities(gix::mailmap::Snapshot);
+
+impl Identities {
+    /// Reads a `.mailmap` (git's format; lines it cannot read are skipped, as git does).
+    pub fn from_mailmap(bytes: &[u8]) -> Self {
+        Identities(gix::mailmap::Snapshot::from_bytes(bytes))
+    }
+
+    /// The canonical address of `person`, lower-cased.
+    pub fn address_of(&self, person: &Person) -> String {
+        let signature = gix::actor::SignatureRef {
+            name: person.name.as_str().into(),
+            email: person.email.as_str().into(),
+            time: "",
+        };
+        match self.0.try_resolve_ref(signature).and_then(|r| r.email) {
+            Some(email) => email.to_string().to_lowercase(),
+            None => person.email.to_lowercase(),
+        }
+    }
+}
+
+/// The figures on `now` (seconds since the epoch), each address counted as itself.
 pub fn activity(commits: &[CommitFacts], tags: &[TagFacts], now: i64) -> Activity {
+    activity_with(commits, tags, now, &Identities::default())
+}
+
+/// The figures on `now`, people counted by their canonical address in `identities`.
+pub fn activity_with(commits: &[CommitFacts], tags: &[TagFacts], now: i64, identities: &Identities) -> Activity {
     let year: Vec<&CommitFacts> =
         commits.iter().filter(|c| c.parents <= 1 && c.time > now - 365 * DAY && c.time <= now).collect();
     let mut per_author: BTreeMap<String, usize> = BTreeMap::new();
     for c in &year {
-        *per_author.entry(c.author.email.to_lowercase()).or_default() += 1;
+        *per_author.entry(identities.address_of(&c.author)).or_default() += 1;
     }
     let mut counts: Vec<usize> = per_author.values().copied().collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));

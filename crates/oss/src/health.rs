@@ -9,7 +9,7 @@
 mod files;
 mod history;
 
-use crate::activity::{Activity, activity};
+use crate::activity::{Activity, Identities, activity_with};
 use crate::repo::{CommitFacts, FileFacts, RepoError, TagFacts, commits, files, tags};
 use regex::Regex;
 use serde::Serialize;
@@ -106,7 +106,13 @@ pub struct Assessment {
 
 /// Assesses `facts` on `now` (seconds since the epoch).
 pub fn assess(facts: &Facts, now: i64) -> Assessment {
-    let figures = activity(&facts.commits, &facts.tags, now);
+    let identities = facts
+        .files
+        .iter()
+        .find(|f| f.path == ".mailmap")
+        .map(|f| Identities::from_mailmap(&f.head))
+        .unwrap_or_default();
+    let figures = activity_with(&facts.commits, &facts.tags, now, &identities);
     let licence_texts = files::licence_texts(facts);
     let reuse = crate::reuse::lint(&facts.files);
     let mut checks = vec![

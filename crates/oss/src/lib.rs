@@ -17,6 +17,7 @@ pub mod licence;
 pub mod repo;
 pub mod reuse;
 pub mod sbom;
+pub mod tags;
 
 pub use dco::{DcoOptions, Failure, check};
 pub use repo::{CommitFacts, FileFacts, Person, RepoError, TagFacts, commits, files, tags};

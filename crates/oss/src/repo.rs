@@ -57,7 +57,7 @@ pub struct FileFacts {
     pub head: Vec<u8>,
     /// The copyright and licence tags anywhere in the file (REUSE reads whole files).
     #[serde(default)]
-    pub tags: crate::reuse::extract::Tags,
+    pub tags: crate::tags::Tags,
 }
 
 /// Files read whole: what licence detection and REUSE's configuration need.
@@ -196,7 +196,7 @@ pub fn files(path: &Path) -> Result<Vec<FileFacts>, RepoError> {
         // licence files whole: telling Apache-2.0 from its look-alikes needs the full text
         let whole = read_whole(entry.filepath.as_ref());
         let head = if whole { blob.data.clone() } else { blob.data.get(..4096).unwrap_or(&blob.data).to_vec() };
-        let tags = crate::reuse::extract::tags(&blob.data);
+        let tags = crate::tags::tags(&blob.data);
         out.push(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head, tags });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));

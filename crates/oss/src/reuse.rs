@@ -13,7 +13,6 @@
 
 pub mod config;
 pub mod expression;
-pub mod extract;
 
 use crate::dep5::{self, Dep5};
 use crate::repo::FileFacts;

@@ -9,7 +9,7 @@ mod common;
 
 use common::git;
 
-use scs_oss::activity::activity;
+use scs_oss::activity::{Identities, activity, activity_with};
 use scs_oss::{commits, files, tags};
 use std::process::Command;
 
@@ -54,6 +54,28 @@ fn bus_factor_maintainers_and_organisations_follow_who_wrote_what() {
     let a = activity(&commits(spread.path(), None).unwrap(), &[], NOW);
     assert_eq!((a.contributors, a.bus_factor, a.active_maintainers), (4, 2, 4));
     assert_eq!(a.organisations, ["cloud-a.example", "cloud-b.example"], "gmail.com and noreply are no organisation");
+}
+
+#[test]
+fn mailmap_merges_the_addresses_of_one_person() {
+    // Carol commits from gmail and, since joining, from cloud-c; Dan's no-reply address is Dan at cloud-d
+    let people = [(ALICE, 9), (CAROL, 8), (("Carol", "carol@cloud-c.example"), 7), (DAN, 6), (CAROL, 5), (ALICE, 4)];
+    let repo = history(&people);
+    let mailmap = b"# canonical identities\nCarol <carol@cloud-c.example> <carol@gmail.com>\n\
+                    Dan Doe <dan@cloud-d.example> Dan <12345+dan@users.noreply.github.com>\n";
+    let found = commits(repo.path(), None).unwrap();
+    let plain = activity(&found, &[], NOW);
+    assert_eq!((plain.contributors, plain.organisations.len()), (4, 2));
+    let mapped = activity_with(&found, &[], NOW, &Identities::from_mailmap(mailmap));
+    assert_eq!(mapped.contributors, 3);
+    assert_eq!(mapped.organisations, ["cloud-a.example", "cloud-c.example", "cloud-d.example"]);
+    // and oss-health reads the repository's own .mailmap
+    std::fs::write(repo.path().join(".mailmap"), mailmap).unwrap();
+    git(repo.path(), &["add", ".mailmap"], ALICE, NOW - 3 * DAY);
+    git(repo.path(), &["commit", "-q", "-m", "mailmap"], ALICE, NOW - 3 * DAY);
+    let assessed = scs_oss::health::assess(&scs_oss::health::gather(repo.path()).unwrap(), NOW);
+    assert_eq!(assessed.activity.contributors, 3);
+    assert_eq!(assessed.activity.organisations.len(), 3);
 }
 
 #[test]

@@ -368,3 +368,48 @@ fn oss_health_scores_several_repositories_and_gates() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{}: not a git repository", plain.display())));
 }
+
+/// `scs reuse lint`: exit 1 with the lists for a tree that is not compliant,
+/// 0 once it is, 2 naming file and line for a `REUSE.toml` that cannot be read.
+#[test]
+fn reuse_lint_verdicts_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let git = |args: &[&str]| git_as_alice(repo, args);
+    let commit = || {
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "change\n\nSigned-off-by: Alice <alice@example.org>"]);
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("main.py"), "# SPDX-License-Identifier: MIT\nprint(1)\n").unwrap();
+    commit();
+    let path = repo.to_str().unwrap();
+
+    let out = scs(&["reuse", "lint", "--repo", path, "--format", "json"]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["missing_copyright_info"], serde_json::json!(["main.py"]));
+    assert_eq!(report["missing_licenses"], serde_json::json!(["MIT"]));
+
+    std::fs::create_dir_all(repo.join("LICENSES")).unwrap();
+    std::fs::write(repo.join("LICENSES/MIT.txt"), "MIT License\n").unwrap();
+    std::fs::write(
+        repo.join("REUSE.toml"),
+        "version = 1\n[[annotations]]\npath = \"**\"\nSPDX-FileCopyrightText = \"Alice\"\n",
+    )
+    .unwrap();
+    commit();
+    let out = scs(&["reuse", "lint", "--repo", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).ends_with("REUSE compliant (REUSE 3.3)\n"), "{}", stdout(&out));
+
+    std::fs::write(repo.join("REUSE.toml"), "version = 1\n[[annotations]]\npath = \"**\"\nprecedence = \"nearest\"\n")
+        .unwrap();
+    commit();
+    let out = scs(&["reuse", "lint", "--repo", path]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("REUSE.toml:4: 'precedence' must be one of closest, aggregate, override"), "{err}");
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-//! The copyright notices and licence expressions a file states about itself,
+//! The copyright notices and licence expressions a file states about itself
+//! (REUSE's tags),
 //! read as the REUSE tool reads them: anywhere in the file (not only its
 //! head), one tag per line, comment markers around the tag removed, text
 //! between `REUSE-IgnoreStart` and `REUSE-IgnoreEnd` skipped, binary files not
