@@ -341,3 +341,107 @@ fn this_repository() {
     let verdict = agree(&clone.path().join("scs"));
     assert!(verdict["files_total"].as_u64().unwrap() > 100);
 }
+
+/// Expressions as REUSE parses them (the `license-expression` library it
+/// uses, from the same environment): valid or not, and the licences named.
+#[test]
+fn expressions_parse_as_license_expression_parses_them() {
+    let expressions = [
+        "MIT",
+        "mit or apache-2.0",
+        "MIT/Apache-2.0",
+        "MIT AND",
+        "(MIT",
+        "MIT)",
+        "MIT OR",
+        "GPL-2.0-only WITH Classpath-exception-2.0",
+        "MIT WITH",
+        "WITH MIT",
+        "MIT Apache-2.0",
+        "LicenseRef-foo",
+        "MIT+",
+        "GPL-2.0+ WITH X",
+        "MIT OR (Apache-2.0 AND BSD-3-Clause)",
+        "MIT with foo",
+        "MIT,Apache",
+        "MIT and or GPL",
+        "(MIT) (X)",
+        "MIT WITH A WITH B",
+        "(MIT WITH A) WITH B",
+        "MIT WITH (A)",
+        "MIT OR MIT",
+        "MIT  AND  MIT",
+        "DocumentRef-x:LicenseRef-y",
+        "a-b.c_d",
+        "MIT AND AND Apache",
+        "MIT OR with",
+        "Foo Bar Baz",
+        "Apache 2.0",
+        "MIT*",
+        "GPL-2.0 or later",
+        "MIT\tOR Apache",
+        "ÄÖ",
+        "MIT;",
+        "MIT OR (GPL AND (X OR Y))",
+        "X WITH Y OR Z",
+        "A WITH B AND C WITH D",
+        "and",
+        "MIT WITH Foo AND Bar",
+        "\"MIT\"",
+        "MIT -->",
+        "*/",
+        "((MIT))",
+        "(MIT OR Apache-2.0) AND (GPL-2.0-only OR GPL-3.0-only)",
+        "Apache-2.0 OR MIT OR",
+        "MIT OR AND Apache-2.0",
+        "MIT'",
+        "LicenseRef-a_b",
+        "MIT OR\u{a0}Apache-2.0",
+        "A OR B AND C AND",
+        "A AND B OR C AND",
+        "A AND B AND C OR",
+        "A OR B AND C OR",
+        "A OR B WITH X OR",
+        "A OR B AND",
+        "(A OR B) AND C AND",
+        "A AND (B) AND",
+        "A OR B or",
+        "A OR B OR AND",
+        "(A OR B OR)",
+        "(A OR B) OR",
+        "A WITH X OR B OR",
+    ];
+    let script = r#"
+import json, sys
+from license_expression import Licensing, ExpressionError
+licensing = Licensing()
+out = []
+for text in json.load(sys.stdin):
+    try:
+        parsed = licensing.parse(text, simple=True)
+        out.append(licensing.license_keys(parsed) if parsed is not None else None)
+    except ExpressionError:
+        out.append(None)
+print(json.dumps(out))
+"#;
+    let python = reuse_tool().with_file_name("python");
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    serde_json::to_writer(child.stdin.take().unwrap(), &expressions[..]).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let upstream: Vec<Option<Vec<String>>> = serde_json::from_slice(&out.stdout).unwrap();
+    let differences: Vec<String> = expressions
+        .iter()
+        .zip(&upstream)
+        .filter_map(|(text, theirs)| {
+            let ours = scs_oss::reuse::expression::licences(text).ok().map(|l| l.into_iter().map(str::to_owned).collect());
+            (ours != *theirs).then(|| format!("{text:?}: scs {ours:?}, license-expression {theirs:?}"))
+        })
+        .collect();
+    assert!(differences.is_empty(), "{differences:#?}");
+}

@@ -71,6 +71,12 @@ struct Parser<'a> {
     tokens: Vec<Token<'a>>,
     at: usize,
     licences: Vec<&'a str>,
+    /// Parenthesis depth: the trailing-operator leniency applies at the top only.
+    depth: usize,
+    /// An `OR` at the top level was seen.
+    top_or: bool,
+    /// The last top-level `OR` operand is an `AND` of two or more.
+    last_top_and: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -99,15 +105,20 @@ impl<'a> Parser<'a> {
         self.and()?;
         while self.peek() == Some(&Token::Or) {
             self.at += 1;
+            self.top_or |= self.depth == 0;
             self.and()?;
         }
         Ok(())
     }
 
     fn and(&mut self) -> Result<(), ExpressionError> {
+        if self.depth == 0 {
+            self.last_top_and = false;
+        }
         self.with()?;
         while self.peek() == Some(&Token::And) {
             self.at += 1;
+            self.last_top_and |= self.depth == 0;
             self.with()?;
         }
         Ok(())
@@ -119,7 +130,9 @@ impl<'a> Parser<'a> {
             if self.peek() == Some(&Token::Close) {
                 return Err(ExpressionError::Syntax("empty parentheses"));
             }
+            self.depth += 1;
             self.or()?;
+            self.depth -= 1;
             if self.peek() != Some(&Token::Close) {
                 return Err(ExpressionError::Syntax("unbalanced parentheses"));
             }
@@ -145,14 +158,32 @@ impl<'a> Parser<'a> {
 
 /// The licences and exceptions `text` names, in order of first appearance,
 /// or why it is no expression.
+///
+/// One leniency of REUSE's parser is kept, so that verdicts agree: a
+/// trailing operator that would only extend a chain of two or more
+/// operands at the top (`A OR B OR`, `A OR B AND C AND`) is ignored, while
+/// `A OR` and `A OR B AND` stay invalid.
 pub fn licences(text: &str) -> Result<Vec<&str>, ExpressionError> {
-    let tokens = tokens(text)?;
+    let mut tokens = tokens(text)?;
     if tokens.is_empty() {
         return Err(ExpressionError::Empty);
     }
-    let mut parser = Parser { tokens, at: 0, licences: Vec::new() };
+    let trailing = match tokens.last() {
+        Some(op @ (Token::And | Token::Or)) if tokens.len() > 1 => Some(op.clone()),
+        _ => None,
+    };
+    if trailing.is_some() {
+        tokens.pop();
+    }
+    let mut parser = Parser { tokens, at: 0, licences: Vec::new(), depth: 0, top_or: false, last_top_and: false };
     parser.or()?;
+    let dangling = match trailing {
+        Some(Token::Or) => !parser.top_or,
+        Some(_) => !parser.last_top_and,
+        None => false,
+    };
     match parser.peek() {
+        None if dangling => Err(ExpressionError::Syntax("an operator needs a licence on each side")),
         None => Ok(parser.licences),
         Some(Token::Close) => Err(ExpressionError::Syntax("unbalanced parentheses")),
         Some(_) => Err(ExpressionError::Syntax("an operator is missing between two terms")),
