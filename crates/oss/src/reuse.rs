@@ -51,6 +51,22 @@ pub struct Report {
     pub compliant: bool,
 }
 
+impl Report {
+    /// Each non-empty list of problems with what it lists, in `reuse lint`'s order.
+    pub fn problems(&self) -> Vec<(&'static str, &[String])> {
+        let lists: [(&'static str, &[String]); 7] = [
+            ("bad licences (no SPDX id, no LicenseRef-) in LICENSES/", &self.bad_licenses),
+            ("deprecated licences in LICENSES/", &self.deprecated_licenses),
+            ("licence texts without a file extension", &self.licenses_without_extension),
+            ("licences used without a text in LICENSES/", &self.missing_licenses),
+            ("unused licence texts in LICENSES/", &self.unused_licenses),
+            ("files without copyright", &self.missing_copyright_info),
+            ("files without licence", &self.missing_licensing_info),
+        ];
+        lists.into_iter().filter(|(_, items)| !items.is_empty()).collect()
+    }
+}
+
 /// Why a tree could not be judged at all (the REUSE tool stops on these too).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LintError {

@@ -439,7 +439,8 @@ print(json.dumps(out))
         .iter()
         .zip(&upstream)
         .filter_map(|(text, theirs)| {
-            let ours = scs_oss::reuse::expression::licences(text).ok().map(|l| l.into_iter().map(str::to_owned).collect());
+            let ours =
+                scs_oss::reuse::expression::licences(text).ok().map(|l| l.into_iter().map(str::to_owned).collect());
             (ours != *theirs).then(|| format!("{text:?}: scs {ours:?}, license-expression {theirs:?}"))
         })
         .collect();

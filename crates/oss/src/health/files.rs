@@ -72,16 +72,7 @@ pub(super) fn reuse(verdict: &Result<Report, LintError>) -> Check {
         score,
         format!("not REUSE compliant: {complete} of {} covered files state copyright and licence", report.files_total),
     );
-    let lists: [(&str, &[String]); 7] = [
-        ("without copyright", &report.missing_copyright_info),
-        ("without licence", &report.missing_licensing_info),
-        ("licences without a text in LICENSES/", &report.missing_licenses),
-        ("unused texts in LICENSES/", &report.unused_licenses),
-        ("bad licence names in LICENSES/", &report.bad_licenses),
-        ("deprecated licences in LICENSES/", &report.deprecated_licenses),
-        ("licence texts without an extension", &report.licenses_without_extension),
-    ];
-    for (what, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
+    for (what, items) in report.problems() {
         c.evidence.push(format!("{what}: {}", preview(&items.iter().map(String::as_str).collect::<Vec<_>>())));
     }
     if !report.invalid_spdx_expressions.is_empty() {

@@ -34,23 +34,14 @@ pub fn run(command: ReuseCommand) -> anyhow::Result<ExitCode> {
     let files = scs_oss::files(&args.repo)?;
     let report = scs_oss::reuse::lint(&files).map_err(|e| anyhow::anyhow!("{}: {e}", args.repo.display()))?;
     if !print_structured(args.format, &report)? {
-        let lists: [(&str, &[String]); 7] = [
-            ("Bad licences", &report.bad_licenses),
-            ("Deprecated licences", &report.deprecated_licenses),
-            ("Licences without file extension", &report.licenses_without_extension),
-            ("Missing licences", &report.missing_licenses),
-            ("Unused licences", &report.unused_licenses),
-            ("Files without copyright information", &report.missing_copyright_info),
-            ("Files without licensing information", &report.missing_licensing_info),
-        ];
-        for (title, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
+        for (title, items) in report.problems() {
             outln!("# {title} ({})", items.len())?;
-            for item in *items {
+            for item in items {
                 outln!("  {item}")?;
             }
         }
         if !report.invalid_spdx_expressions.is_empty() {
-            outln!("# Invalid SPDX expressions ({})", report.invalid_spdx_expressions.len())?;
+            outln!("# invalid SPDX expressions ({})", report.invalid_spdx_expressions.len())?;
             for (file, expressions) in &report.invalid_spdx_expressions {
                 outln!("  {file}: {}", expressions.join(" | "))?;
             }
