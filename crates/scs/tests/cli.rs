@@ -359,7 +359,7 @@ fn oss_health_scores_several_repositories_and_gates() {
     assert_eq!(out.status.code(), Some(0));
     let page = stdout(&out);
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<td>licence-file</td>"), "{page}");
-    assert!(page.contains("without: &lt;b&gt;bold.py") && !page.contains("<b>bold"), "{page}");
+    assert!(page.contains("without copyright: &lt;b&gt;bold.py") && !page.contains("<b>bold"), "{page}");
 
     let plain = dir.path().join("plain");
     std::fs::create_dir_all(&plain).unwrap();
