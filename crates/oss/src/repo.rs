@@ -182,7 +182,8 @@ fn signature_in(data: &[u8]) -> bool {
         .any(|marker| text.contains(marker))
 }
 
-/// The files (blobs, executable or not; no links, no submodules) of HEAD's tree.
+/// The files (blobs, executable or not; no links, no submodules) of HEAD's
+/// tree, read on every core: each file's tags are scanned in its whole text.
 pub fn files(path: &Path) -> Result<Vec<FileFacts>, RepoError> {
     let repo = open(path)?;
     let object_error =
@@ -190,14 +191,35 @@ pub fn files(path: &Path) -> Result<Vec<FileFacts>, RepoError> {
     let head = repo.head_commit().map_err(|e| object_error("HEAD".into(), &e))?;
     let tree = head.tree().map_err(|e| object_error(head.id.to_string(), &e))?;
     let entries = tree.traverse().breadthfirst.files().map_err(|e| object_error(tree.id.to_string(), &e))?;
-    let mut out = Vec::new();
-    for entry in entries.into_iter().filter(|e| e.mode.is_blob()) {
-        let blob = repo.find_object(entry.oid).map_err(|e| object_error(entry.oid.to_string(), &e))?;
-        // licence files whole: telling Apache-2.0 from its look-alikes needs the full text
-        let whole = read_whole(entry.filepath.as_ref());
-        let head = if whole { blob.data.clone() } else { blob.data.get(..4096).unwrap_or(&blob.data).to_vec() };
-        let tags = crate::tags::tags(&blob.data);
-        out.push(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head, tags });
+    let entries: Vec<_> = entries.into_iter().filter(|e| e.mode.is_blob()).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(entries.len().max(1));
+    // one repository handle per thread: gitoxide's handles are not shared across threads
+    // (without its `parallel` feature), and opening one costs little beside reading the blobs
+    let read = |chunk: &[gix::traverse::tree::recorder::Entry]| -> Result<Vec<FileFacts>, RepoError> {
+        let repo = open(path)?;
+        chunk
+            .iter()
+            .map(|entry| {
+                let blob = repo.find_object(entry.oid).map_err(|e| object_error(entry.oid.to_string(), &e))?;
+                // licence files whole: telling Apache-2.0 from its look-alikes needs the full text
+                let whole = read_whole(entry.filepath.as_ref());
+                let head = if whole { blob.data.clone() } else { blob.data.get(..4096).unwrap_or(&blob.data).to_vec() };
+                let tags = crate::tags::tags(&blob.data);
+                Ok(FileFacts { path: entry.filepath.to_string(), size: blob.data.len() as u64, head, tags })
+            })
+            .collect()
+    };
+    let chunk_size = entries.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<FileFacts>, RepoError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = entries.chunks(chunk_size).map(|chunk| scope.spawn(move || read(chunk))).collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|_| Err(object_error("HEAD".into(), &"a reader thread panicked"))))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(entries.len());
+    for result in results {
+        out.extend(result?);
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)

@@ -8,6 +8,7 @@
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -38,8 +39,10 @@ fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid pattern")
 }
 
-/// A line that may hold a tag: the earliest `SPDX-…:`, `Copyright` or `©` on it.
-static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| compile(r"(?m)^(?P<prefix>.*?)(?:SPDX-\S+:|Copyright|©).*$"));
+/// What makes a line a candidate for a tag: the earliest `SPDX-…:`,
+/// `Copyright` or `©` on it (searched for as literals, so that text without
+/// them is skipped at memory speed).
+static KEYWORD: LazyLock<Regex> = LazyLock::new(|| compile(r"SPDX-\S+:|Copyright|©"));
 /// A copyright notice. `Copyright` must be followed by a space or a symbol
 /// (`Copyrights`, `Copyright:` are prose, not notices).
 static NOTICE: LazyLock<Regex> = LazyLock::new(|| {
@@ -57,7 +60,8 @@ const IGNORE_END: &str = "REUSE-IgnoreEnd";
 /// The tags of a file's bytes (empty for a binary file).
 pub fn tags(bytes: &[u8]) -> Tags {
     match decode(bytes) {
-        Some(text) => tags_of_text(&text.replace("\r\n", "\n").replace('\r', "\n")),
+        Some(text) if text.contains('\r') => tags_of_text(&text.replace("\r\n", "\n").replace('\r', "\n")),
+        Some(text) => tags_of_text(&text),
         None => Tags::default(),
     }
 }
@@ -67,13 +71,13 @@ pub fn tags(bytes: &[u8]) -> Tags {
 /// BS and ESC (NUL above all) make it binary unless a UTF-16/32 byte-order
 /// mark says otherwise; text that is not UTF-8 is read as ISO 8859-1 (where
 /// `©` is the byte 0xA9).
-fn decode(bytes: &[u8]) -> Option<String> {
+fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
     let head = bytes.get(..2048).unwrap_or(bytes);
     for (bom, little_endian, width) in
         [(&b"\xff\xfe\0\0"[..], true, 4), (b"\0\0\xfe\xff", false, 4), (b"\xff\xfe", true, 2), (b"\xfe\xff", false, 2)]
     {
         if head.starts_with(bom) {
-            return Some(decode_wide(&bytes[bom.len()..], little_endian, width));
+            return Some(Cow::Owned(decode_wide(&bytes[bom.len()..], little_endian, width)));
         }
     }
     let binary = head.iter().any(|b| matches!(b, 0..=6 | 0x0b | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f));
@@ -82,13 +86,11 @@ fn decode(bytes: &[u8]) -> Option<String> {
     }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Some(text.to_owned()),
+        Ok(text) => Some(Cow::Borrowed(text)),
         // a UTF-8 file with a stray byte decodes with replacements, as `errors="replace"` does
-        Err(e) if e.valid_up_to() > 0 && std::str::from_utf8(head).is_ok() => {
-            Some(String::from_utf8_lossy(bytes).into_owned())
-        }
-        Err(_) if head.iter().any(|b| (0x80..0xa0).contains(b)) => Some(String::from_utf8_lossy(bytes).into_owned()),
-        Err(_) => Some(bytes.iter().map(|b| char::from(*b)).collect()),
+        Err(e) if e.valid_up_to() > 0 && std::str::from_utf8(head).is_ok() => Some(String::from_utf8_lossy(bytes)),
+        Err(_) if head.iter().any(|b| (0x80..0xa0).contains(b)) => Some(String::from_utf8_lossy(bytes)),
+        Err(_) => Some(Cow::Owned(bytes.iter().map(|b| char::from(*b)).collect())),
     }
 }
 
@@ -108,7 +110,10 @@ fn decode_wide(bytes: &[u8], little_endian: bool, width: usize) -> String {
 }
 
 /// `text` without its ignore blocks; an unclosed block runs to the end.
-fn without_ignored(text: &str) -> String {
+fn without_ignored(text: &str) -> Cow<'_, str> {
+    if !text.contains(IGNORE_START) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(IGNORE_START) {
@@ -116,22 +121,27 @@ fn without_ignored(text: &str) -> String {
         let after = &rest[start + IGNORE_START.len()..];
         match after.find(IGNORE_END) {
             Some(end) => rest = &after[end + IGNORE_END.len()..],
-            None => return out,
+            None => return Cow::Owned(out),
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// The tags of a text with `\n` line ends.
 pub fn tags_of_text(text: &str) -> Tags {
     let text = without_ignored(text);
     let mut found = Tags::default();
-    for candidate in CANDIDATE.captures_iter(&text) {
-        let Some(line) = candidate.get(0) else { continue };
+    let mut from = 0;
+    while let Some(keyword) = KEYWORD.find_at(&text, from) {
+        // the keyword's line, and what precedes the keyword on it
+        let start = text[..keyword.start()].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[keyword.start()..].find('\n').map_or(text.len(), |i| keyword.start() + i);
+        from = end;
         // a comment's opener mirrored at the end is its closer: `/*` … `*/`
-        let opener: String = candidate.name("prefix").map_or("", |p| p.as_str()).trim().chars().rev().collect();
-        let line = line.as_str().strip_suffix(opener.as_str()).unwrap_or(line.as_str());
+        let opener: String = text[start..keyword.start()].trim().chars().rev().collect();
+        let whole = &text[start..end];
+        let line = whole.strip_suffix(opener.as_str()).unwrap_or(whole);
         if NOTICE.is_match(line) {
             found.copyright.insert(line.trim().to_owned());
         } else if let Some(value) = LICENCE.captures(line).and_then(|c| c.name("value")) {
