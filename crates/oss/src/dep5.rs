@@ -59,7 +59,8 @@ impl fmt::Display for FilesParagraph {
 impl Dep5 {
     /// The paragraph that applies to `path` (relative, `/`-separated).
     pub fn paragraph_of(&self, path: &str) -> Option<&FilesParagraph> {
-        self.files.iter().rev().find(|p| p.patterns.iter().any(|g| matches(g, &path.chars().collect::<Vec<_>>())))
+        let path: Vec<char> = path.chars().collect();
+        self.files.iter().rev().find(|p| p.patterns.iter().any(|g| matches(g, &path)))
     }
 }
 

@@ -10,6 +10,7 @@ mod files;
 mod history;
 
 use crate::activity::{Activity, Identities, activity_with};
+use crate::repo::file_name as name;
 use crate::repo::{CommitFacts, FileFacts, RepoError, TagFacts, commits, files, tags};
 use regex::Regex;
 use serde::Serialize;
@@ -179,10 +180,6 @@ fn proportion(part: usize, whole: usize) -> u8 {
         return 0;
     }
     u8::try_from((part * 10 + whole / 2) / whole).unwrap_or(10).min(10)
-}
-
-fn name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn top_level(path: &str) -> bool {

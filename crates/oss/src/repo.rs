@@ -60,10 +60,15 @@ pub struct FileFacts {
     pub tags: crate::tags::Tags,
 }
 
+/// The last component of a `/`-separated path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// Files read whole: what licence detection and REUSE's configuration need.
 fn read_whole(path: &[u8]) -> bool {
     let path = String::from_utf8_lossy(path);
-    let name = path.rsplit('/').next().unwrap_or_default();
+    let name = file_name(&path);
     crate::licence::is_licence_file(name)
         || path.starts_with("LICENSES/")
         || name == "REUSE.toml"

@@ -15,7 +15,7 @@ pub mod config;
 pub mod expression;
 
 use crate::dep5::{self, Dep5};
-use crate::repo::FileFacts;
+use crate::repo::{FileFacts, file_name as name};
 use config::{ConfigError, Precedence, ReuseToml, parse_reuse_toml};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,10 +99,6 @@ const IGNORED_DIRECTORIES: [&str; 5] = [".git", ".hg", ".sl", "LICENSES", ".reus
 /// not in an ignored directory or a Meson subproject, not empty.
 pub fn is_covered(path: &str, size: u64) -> bool {
     size > 0 && !is_ignored_file_name(name(path)) && in_covered_directory(path)
-}
-
-fn name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// Whether no directory on `path` is one REUSE skips.
